@@ -1,0 +1,13 @@
+"""Run every notebook in `nbs/` as one test, exactly as `nbdev_test` does: cells flagged with a `tst_flags` flag
+from settings.ini (e.g. `#| slow`) are skipped. pytest gives each notebook a pass/fail line and a summary count."""
+import pytest
+from nbdev.config import get_config
+from nbdev.test import test_nb as run_notebook
+
+cfg = get_config()
+NOTEBOOKS = sorted(p for p in cfg.nbs_path.glob('*.ipynb') if not p.name.startswith('_'))
+
+@pytest.mark.parametrize('nb', NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook(nb):
+    ok, secs = run_notebook(nb, skip_flags=cfg.tst_flags.split(), basepath=cfg.config_path)
+    assert ok, f'{nb.name} failed (its traceback is printed above)'
