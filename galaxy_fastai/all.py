@@ -5,15 +5,18 @@
 # %% auto #0
 __all__ = []
 
-# %% ../nbs/99_all.ipynb #7465b05e
+# %% ../nbs/99_all.ipynb #c2fb5a95
 from .tree import *
 from .data import *
 from .synthetic import *
 from .transforms import *
 from .dataloaders import *
 from .losses import *
+from .metrics import *
+from .archs import *
+from .models import *
 from .cli import *
-from . import tree, data, synthetic, transforms, dataloaders, losses, cli
+from . import tree, data, synthetic, transforms, dataloaders, losses, metrics, archs, models, cli
 
 # nbdev writes an empty `__all__` for a module of imports; name the API here so that `import *` brings it
-__all__ = [o for m in (tree, data, synthetic, transforms, dataloaders, losses, cli) for o in m.__all__]
+__all__ = [o for m in (tree, data, synthetic, transforms, dataloaders, losses, metrics, archs, models, cli) for o in m.__all__]
