@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = []
 
-# %% ../nbs/99_all.ipynb #c2fb5a95
+# %% ../nbs/99_all.ipynb #b69cb4fa
 from .tree import *
 from .data import *
 from .synthetic import *
@@ -15,8 +15,9 @@ from .losses import *
 from .metrics import *
 from .archs import *
 from .models import *
+from .runs import *
 from .cli import *
-from . import tree, data, synthetic, transforms, dataloaders, losses, metrics, archs, models, cli
+from . import tree, data, synthetic, transforms, dataloaders, losses, metrics, archs, models, runs, cli
 
 # nbdev writes an empty `__all__` for a module of imports; name the API here so that `import *` brings it
-__all__ = [o for m in (tree, data, synthetic, transforms, dataloaders, losses, metrics, archs, models, cli) for o in m.__all__]
+__all__ = [o for m in (tree, data, synthetic, transforms, dataloaders, losses, metrics, archs, models, runs, cli) for o in m.__all__]
