@@ -91,7 +91,7 @@ def save_figures(run:Path, task:str, preds, targs)->list:
         ax = plot_confusion(np.asarray(targs), np.asarray(preds).argmax(1), CLASS1_NAMES, 'task 1, held-out galaxies')
         _save(ax.figure, run/'confusion.png')
     elif task == 'task2':
-        fig, axs = plt.subplots(2, 2, figsize=(8, 8))
+        fig, axs = plt.subplots(2, 2, figsize=(11, 9))
         for row,q in zip(axs, ('Class2', 'Class7')):
             for ax,how in zip(row, ('true', 'pred')): child_confusion(preds, targs, task_columns(task), q, how, ax=ax)
         fig.tight_layout(); _save(fig, run/'confusion.png')
