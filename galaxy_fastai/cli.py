@@ -41,14 +41,18 @@ def galaxy_train(config:str=None, # YAML file of settings (keys as below); comma
                  patience:int=None, # Early-stopping patience (default: the model's, report 000)
                  seed:int=None, # Random seed (default 48)
                  tta:store_true=False, # Held-out metrics with test-time augmentation (8 dihedral views)
-                 out:str=None # Run folder (default runs/<task>-<model>)
+                 draft:store_true=False, # Decode JPEGs at reduced scale (faster first epoch; pixels differ slightly)
+                 out:str=None, # Run folder (default runs/<task>-<model>)
+                 resume:str=None # Run folder of an interrupted run: continue it from its last completed epoch (no other options)
                 ):
     "Train a galaxy_fastai model into a run folder and print its metrics on held-out galaxies"
     given = dict(data=data or os.environ.get('GALAXY_ZOO_DATA'), csv=csv, task=task, model=model, arch=arch, sz=sz, crop=_crop(crop),
-                 aug=aug, grey=grey or None, loss=loss, weighted=weighted or None, epochs=epochs, lr=lr, bs=bs, patience=patience, seed=seed, tta=tta or None)
+                 aug=aug, grey=grey or None, loss=loss, weighted=weighted or None, epochs=epochs, lr=lr, bs=bs, patience=patience, seed=seed, tta=tta or None,
+                 draft=draft or None)
     cfg = yaml.safe_load(Path(config).read_text()) if config else {}
-    out = Path(out or f"runs/{given['task'] or cfg.get('task', 'task1')}-{given['model'] or cfg.get('model', 'base')}")
-    m = train_run(out, cfg, **given)
+    out = Path(resume or out or f"runs/{given['task'] or cfg.get('task', 'task1')}-{given['model'] or cfg.get('model', 'base')}")
+    try: m = train_run(out, resume=True) if resume else train_run(out, cfg, **given)
+    except KeyboardInterrupt: sys.exit(f"\ninterrupted: continue with  galaxy_train --resume {out}")
     print(f'run folder: {out}\nheld-out test metrics ({m["n_test"]} galaxies never used in training):\n' + _table(m))
 
 # %% ../nbs/10_cli.ipynb #71af0702

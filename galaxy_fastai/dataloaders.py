@@ -7,7 +7,8 @@ from __future__ import annotations
 import pandas as pd
 from pathlib import Path
 from fastai.vision.all import (DataBlock, DataLoaders, ImageBlock, CategoryBlock, TransformBlock, ColReader, ColSplitter,
-                               DisplayedTransform, TensorBase, TensorImage, TitledStr, tensor, store_attr, L, dispatch, get_grid)
+                               DisplayedTransform, TensorBase, TensorImage, TitledStr, tensor, store_attr, L, dispatch, get_grid,
+                               Resize, ResizeMethod)
 from .tree import *
 from .data import *
 from .transforms import *
@@ -15,7 +16,7 @@ from .synthetic import synthetic_path
 
 # %% auto #0
 __all__ = ['TASK_DEFAULTS', 'find_images', 'find_solutions', 'Fractions', 'Fractionize', 'FractionsBlock', 'show_results',
-           'image_file', 'task_blocks', 'galaxy_datablock', 'task_galaxies', 'galaxy_dls']
+           'image_file', 'cached_image', 'task_blocks', 'galaxy_datablock', 'task_galaxies', 'galaxy_dls']
 
 # %% ../nbs/04_dataloaders.ipynb #8696a241
 def find_images(path:Path)->Path:
@@ -67,24 +68,35 @@ def image_file(o):
     "The image of item `o`: a row with an `fn` column, or a path itself (so `learn.predict('galaxy.jpg')` works)"
     return Path(o) if isinstance(o, (str, Path)) else o['fn']
 
-def task_blocks(task:str, grey:bool=False)->tuple:
+def cached_image(cache:ImageCache):
+    "Getter: the pixels of item `o`'s image from `cache` (decoded, cropped and resized once)"
+    def get_image(o:pd.Series|dict|str|Path): return cache(image_file(o))  # the annotation lets `test_dl` take paths too
+    return get_image
+
+def task_blocks(task:str, grey:bool=False, get_image=image_file)->tuple:
     "Blocks, getters and `n_inp` of `task`'s DataBlock"
     img = ImageBlock(cls=GalaxyImageBW if grey else GalaxyImage)
-    if task == 'task1': return (img, CategoryBlock(vocab=CLASS1_NAMES, sort=False)), [image_file, ColReader('label')], 1
+    if task == 'task1': return (img, CategoryBlock(vocab=CLASS1_NAMES, sort=False)), [get_image, ColReader('label')], 1
     groups = task_targets(task)
-    return (img, *[FractionsBlock(g) for g in groups]), [image_file] + [ColReader(g) for g in groups], 1
+    return (img, *[FractionsBlock(g) for g in groups]), [get_image] + [ColReader(g) for g in groups], 1
 
 # %% ../nbs/04_dataloaders.ipynb #f4e4500a
 def galaxy_datablock(task:str='task1', # 'task1', 'task2' or 'tree'
                      sz:int=64, # Image side after resizing
                      crop:int|None=None, # Centre crop side before resizing (task 2 in report 000: 256)
                      grey:bool=False, # Greyscale (1 channel) instead of RGB
-                     aug:str|dict|None='task1' # Augmentation preset (see `galaxy_augs`) or None
+                     aug:str|dict|None='task1', # Augmentation preset (see `galaxy_augs`) or None
+                     cache:ImageCache|bool=True # Decode each image once (`ImageCache` of this `sz`, `crop`, `grey`), or False
                     )->DataBlock:
     "A fastai `DataBlock` for `task` over a frame with `fn`, target columns and `is_valid`"
-    blocks, getters, n_inp = task_blocks(task, grey)
+    if cache is True: cache = ImageCache(sz, crop, grey)
+    cached = isinstance(cache, ImageCache)
+    blocks, getters, n_inp = task_blocks(task, grey, cached_image(cache) if cached else image_file)
+    # Cached images are already cropped and resized; the Resize left in is a no-op on them that keeps fastai's random
+    # draws as they were, so a run with the cache is the same run as without
+    item_tfms = [Resize(sz, method=ResizeMethod.Squish)] if cached else galaxy_item_tfms(sz, crop)
     return DataBlock(blocks=blocks, getters=getters, n_inp=n_inp, splitter=ColSplitter('is_valid'),
-                     item_tfms=galaxy_item_tfms(sz, crop), batch_tfms=galaxy_augs(aug))
+                     item_tfms=item_tfms, batch_tfms=galaxy_augs(aug))
 
 # %% ../nbs/04_dataloaders.ipynb #d9bca205
 def task_galaxies(path:Path, # Data folder
@@ -124,7 +136,9 @@ def galaxy_dls(path=None, # Data folder (`images_training_rev1/` or `images/` + 
                seed:int=48, # Split seed
                skip_bad:bool=False, # Leave out galaxies with unusable images (with a warning) instead of failing
                bs:int=64, # Batch size
-               num_workers:int=0, # DataLoader worker processes
+               num_workers:int=0, # DataLoader worker processes (0: the image cache is shared by every epoch)
+               cache:bool=True, # Decode each image once (`ImageCache`)
+               draft:bool=False, # With the cache: decode JPEGs at reduced scale (faster first epoch, pixels differ slightly)
                **kwargs # Passed to `DataBlock.dataloaders`
               )->DataLoaders:
     "fastai `DataLoaders` for a Galaxy Zoo `task`, with the held-out test galaxies on `dls.test_df`"
@@ -138,8 +152,10 @@ def galaxy_dls(path=None, # Data folder (`images_training_rev1/` or `images/` + 
     if n_train < bs: raise ValueError(f"{src}: task {task!r} has {n_train} training galaxies, fewer than one batch (bs={bs}); lower `bs`")
     sel = sel.assign(is_valid=sel.split == 'valid')
     d = TASK_DEFAULTS[task]
-    dblock = galaxy_datablock(task, sz, d['crop'] if crop == 'default' else crop, grey, d['aug'] if aug == 'default' else aug)
+    crop = d['crop'] if crop == 'default' else crop
+    img_cache = ImageCache(sz, crop, grey, draft) if cache else None
+    dblock = galaxy_datablock(task, sz, crop, grey, d['aug'] if aug == 'default' else aug, img_cache if cache else False)
     dls = dblock.dataloaders(sel[sel.split != 'test'].reset_index(drop=True), bs=bs, num_workers=num_workers, **kwargs)
     dls.task, dls.splits, dls.test_df = task, sel, sel[sel.split == 'test'].reset_index(drop=True)
-    dls.n_in, dls.sz = 1 if grey else 3, sz
+    dls.n_in, dls.sz, dls.cache = 1 if grey else 3, sz, img_cache
     return dls

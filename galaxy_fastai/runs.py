@@ -4,26 +4,29 @@
 
 # %% ../nbs/09_runs.ipynb #24ad424f
 from __future__ import annotations
-import json, os, yaml, numpy as np, pandas as pd, torch, torchvision
+import json, os, random, yaml, numpy as np, pandas as pd, torch, torchvision
+from functools import partial
 from pathlib import Path
-from fastai.vision.all import Learner, set_seed, getcallable, progress_bar, plt
+from fastai.vision.all import (L, Learner, Callback, TrackerCallback, EarlyStoppingCallback, CSVLogger, CancelEpochException,
+                               set_seed, getcallable, progress_bar, plt)
 from .tree import *
 from .data import *
 from .synthetic import synthetic_path
-from .transforms import GalaxyImageError, galaxy_id, open_galaxy
+from .transforms import GalaxyImageError, ImageCache, galaxy_id, open_galaxy
 from .dataloaders import *
 from .metrics import *
 from .models import *
 
 # %% auto #0
-__all__ = ['RUN_DEFAULTS', 'LEARNERS', 'run_config', 'make_learner', 'task_report', 'plot_history', 'save_figures', 'tta_preds',
-           'finished_run', 'train_run', 'load_weights', 'load_run', 'evaluate_run', 'readable_images', 'predict_folder']
+__all__ = ['RUN_DEFAULTS', 'LEARNERS', 'run_config', 'make_learner', 'task_report', 'train_means', 'plot_history', 'save_figures',
+           'tta_preds', 'finished_run', 'train_run', 'Checkpoint', 'Restore', 'load_checkpoint', 'run_cache',
+           'load_weights', 'load_run', 'run_preds', 'evaluate_run', 'readable_images', 'predict_folder']
 
 # %% ../nbs/09_runs.ipynb #0a750a80
 RUN_DEFAULTS = dict(
     task='task1', model='base', data=None, csv=None, sz=64, crop='default', aug='default', grey=False, min_prob=None,
     loss='default', weighted=False, epochs=30, lr=1e-3, bs=64, seed=48, patience=None, monitor='valid_loss',
-    arch='base', warmup=0, model_kw={}, valid_pct=0.15, test_pct=0.15, n_synthetic=1200, tta=False)
+    arch='base', warmup=0, model_kw={}, valid_pct=0.15, test_pct=0.15, n_synthetic=1200, tta=False, draft=False)
 LEARNERS = {'base': base_learner, 'hierarchy': hierarchy_learner, 'branch': branch_learner, 'vgg6': vgg6_learner, 'tree': tree_learner}
 
 def run_config(config=None, # A YAML file or a dict of settings
@@ -42,10 +45,16 @@ def run_config(config=None, # A YAML file or a dict of settings
 def _data_path(cfg):
     return Path(cfg['data']).expanduser() if cfg['data'] else synthetic_path(cfg['n_synthetic'])
 
+def _csv_paths(csv, data:Path):
+    "Solutions CSV(s) resolved, a bare name looked up in the data folder first (so one config serves every copy of the data)"
+    many = isinstance(csv, (list, tuple))
+    paths = [str(data/c if (data/c).is_file() else Path(c).expanduser().resolve()) for c in (csv if many else [csv])]
+    return paths if many else paths[0]
+
 def _none(v): return None if v == 'none' else v  # 'none' in a config or on the command line: no crop, no augmentation
 
 def _dls_kwargs(cfg):
-    kw = {k: cfg[k] for k in ('csv', 'sz', 'grey', 'min_prob', 'valid_pct', 'test_pct', 'seed', 'bs')}
+    kw = {k: cfg[k] for k in ('csv', 'sz', 'grey', 'min_prob', 'valid_pct', 'test_pct', 'seed', 'bs', 'draft')}
     return kw | {'crop': _none(cfg['crop']), 'aug': _none(cfg['aug'])}
 
 def make_learner(cfg:dict, # From `run_config`
@@ -61,14 +70,28 @@ def make_learner(cfg:dict, # From `run_config`
 
 # %% ../nbs/09_runs.ipynb #b1f69253
 def task_report(task:str, # 'task1', 'task2' or 'tree'
-                preds, targs # From `learn.get_preds` on held-out galaxies
+                preds, targs, # From `learn.get_preds` on held-out galaxies
+                mean=None # Training targets' column means: also score always predicting them (the baseline)
                )->dict:
-    "Held-out metrics of `task`: `task1_report`, or per-question MSE, RMSE, accuracy and the Kaggle RMSE"
+    "Held-out metrics of `task`: `task1_report`, or per-question MSE, RMSE, accuracy and the Kaggle RMSE (also over complete rows)"
     if task == 'task1': return task1_report(preds, targs)
-    rep = fractions_report(preds, targs, task_columns(task))
-    res = {'n_test': len(flat(targs)), 'rmse': kaggle_rmse(preds, targs)}
-    for q,r in rep.iterrows(): res.update({f'mse_{q}': float(r.mse), f'rmse_{q}': float(r.rmse), f'acc_{q}': float(r.accuracy)})
+    p, t = flat(preds), flat(targs)
+    full = ~t.isnan().any(1)  # merged CSVs: rows with every answer known
+    res = {'n_test': len(t), 'rmse': kaggle_rmse(p, t)}
+    partly = full.any() and not full.all()
+    if partly: res.update(n_complete=int(full.sum()), rmse_complete=kaggle_rmse(p[full], t[full]))
+    if mean is not None:
+        m = torch.as_tensor(mean, dtype=t.dtype).expand_as(t)
+        res['mean_rmse'] = kaggle_rmse(m, t)
+        if partly: res['mean_rmse_complete'] = kaggle_rmse(m[full], t[full])
+    for q,r in fractions_report(p, t, task_columns(task)).iterrows():
+        res.update({f'mse_{q}': float(r.mse), f'rmse_{q}': float(r.rmse), f'acc_{q}': float(r.accuracy)})
     return res
+
+def train_means(dls)->torch.Tensor:
+    "Column means of the training galaxies' targets (unknown answers left out): the mean-prediction baseline"
+    train = dls.splits[dls.splits.split == 'train']
+    return torch.tensor(train[task_columns(dls.task)].mean().to_numpy(), dtype=torch.float32)
 
 def plot_history(history:pd.DataFrame, # A history CSV as read by pandas (fastai's `CSVLogger`)
                  figsize=(8, 3)):
@@ -123,50 +146,151 @@ def _write_atomic(fn:Path, text:str):
     tmp.write_text(text)
     os.replace(tmp, fn)
 
+def _save_atomic(obj, fn:Path):
+    "`torch.save` through a temporary file"
+    tmp = fn.with_name(fn.name + '.tmp')
+    torch.save(obj, tmp)
+    os.replace(tmp, fn)
+
 def finished_run(out, # A run folder
                  cfg:dict # A resolved config, as `train_run` writes it
                 )->dict|None:
     "The held-out metrics of the completed run in `out` if it was trained with exactly `cfg`, else None"
     out = Path(out)
     if not ((out/'metrics.json').is_file() and (out/'config.yaml').is_file()): return None
-    return json.loads((out/'metrics.json').read_text()) if yaml.safe_load((out/'config.yaml').read_text()) == cfg else None
+    return json.loads((out/'metrics.json').read_text()) if run_config(out/'config.yaml') == cfg else None  # settings added since: defaults
 
-def train_run(out, # Run folder to create
+def _run_config(out, config, resume, overrides):
+    "The resolved config of a new run, or the saved one of the run to resume"
+    if resume:
+        if overrides or config is not None: raise ValueError(f"{out}: a resumed run keeps its own config; pass no settings with `resume`")
+        if not (out/'config.yaml').is_file(): raise FileNotFoundError(f"{out}: no run to resume (no config.yaml)")
+        return run_config(out/'config.yaml')
+    cfg = run_config(config, **overrides)
+    cfg['data'] = str(_data_path(cfg).resolve())
+    if cfg['csv']: cfg['csv'] = _csv_paths(cfg['csv'], Path(cfg['data']))
+    return cfg
+
+def _fit(learn, cfg, progress, start=0):
+    "One-cycle training of `cfg['epochs']` epochs, beginning at epoch `start`"
+    if start: learn._do_fit = partial(_fit_epochs, learn, start)
+    if progress: learn.fit_one_cycle(cfg['epochs'], cfg['lr'])
+    else:
+        with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(cfg['epochs'], cfg['lr'])
+
+def train_run(out, # Run folder to create (or to resume)
               config=None, # YAML file or dict of settings (see `RUN_DEFAULTS`)
               progress:bool=True, # Show fastprogress bars and the epoch table
               reuse:bool=False, # Return the metrics of a finished run in `out` with the same config instead of training again
+              resume:bool=False, # Continue the interrupted run in `out` from its last completed epoch (no other settings)
+              cbs=None, # Extra fastai callbacks for the fit
               **overrides # Settings that win over `config`
              )->dict:
     "Train the configured model on its task into run folder `out` and return the held-out metrics"
-    cfg, out = run_config(config, **overrides), Path(out)
-    cfg['data'] = str(_data_path(cfg).resolve())
-    if reuse and (done := finished_run(out, cfg)) is not None: return done
+    out = Path(out)
+    cfg = _run_config(out, config, resume, overrides)
+    if (reuse or resume) and (done := finished_run(out, cfg)) is not None: return done
+    ckpt = load_checkpoint(out/'checkpoint.pth') if resume else None
     out.mkdir(parents=True, exist_ok=True)
     set_seed(cfg['seed'], reproducible=True)
     dls = galaxy_dls(cfg['data'], cfg['task'], **_dls_kwargs(cfg))
     learn = make_learner(cfg, dls, out)
-    _write_atomic(out/'config.yaml', yaml.safe_dump(cfg, sort_keys=False))
-    if progress: learn.fit_one_cycle(cfg['epochs'], cfg['lr'])
-    else:
-        with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(cfg['epochs'], cfg['lr'])
-    torch.save(learn.model.state_dict(), out/'weights.pth.tmp'); os.replace(out/'weights.pth.tmp', out/'weights.pth')
-    dls.test_df.GalaxyID.to_csv(out/'test_ids.csv', index=False)
+    learn.add_cbs([Checkpoint(out/'checkpoint.pth')] + ([Restore(ckpt, out/'history.csv')] if ckpt else []) + list(cbs or []))
+    if not resume: _write_atomic(out/'config.yaml', yaml.safe_dump(cfg, sort_keys=False))
+    _fit(learn, cfg, progress, ckpt['epoch'] if ckpt else 0)
+    _save_atomic(learn.model.state_dict(), out/'weights.pth')
+    _write_atomic(out/'test_ids.csv', dls.test_df.GalaxyID.to_csv(index=False))
     preds, targs = tta_preds(learn, dls.test_dl(dls.test_df, with_labels=True), cfg['tta'])
     metrics = {'task': cfg['task'], 'model': cfg['model'], 'tta': cfg['tta'], 'n_train': len(dls.train_ds), 'n_valid': len(dls.valid_ds),
-               **task_report(cfg['task'], preds, targs)}
-    _write_atomic(out/'metrics.json', json.dumps(metrics, indent=2))
+               **task_report(cfg['task'], preds, targs, None if cfg['task'] == 'task1' else train_means(dls))}
     save_figures(out, cfg['task'], preds, targs)
+    _write_atomic(out/'metrics.json', json.dumps(metrics, indent=2))  # last: its presence marks a finished run
+    (out/'checkpoint.pth').unlink(missing_ok=True)
     return metrics
 
+# %% ../nbs/09_runs.ipynb #1290f02e
+def _rng_state(dl)->dict:
+    np_state = np.random.get_state()
+    return {'torch': torch.get_rng_state(), 'python': random.getstate(), 'dl': dl.rng.getstate(),
+            'numpy': (np_state[0], torch.from_numpy(np_state[1].astype(np.int64)), *np_state[2:])}
+
+def _tuples(o): return tuple(_tuples(x) for x in o) if isinstance(o, (list, tuple)) else o
+
+def _plain(o):
+    "fastai's optimiser state with lists and Python numbers, which `torch.load(weights_only=True)` accepts"
+    if isinstance(o, dict): return {k: _plain(v) for k,v in o.items()}
+    if isinstance(o, np.generic): return o.item()  # the scheduler's hyper-parameters are numpy floats
+    return [_plain(x) for x in o] if isinstance(o, (list, L)) else o
+
+def _set_rng_state(s:dict, dl):
+    torch.set_rng_state(s['torch'])
+    random.setstate(_tuples(s['python'])); dl.rng.setstate(_tuples(s['dl']))
+    name, keys, *rest = s['numpy']
+    np.random.set_state((name, keys.numpy().astype(np.uint32), *rest))
+
+def _history_bytes(learn)->int:
+    "Bytes of the history CSV written so far"
+    csv = next((cb for cb in learn.cbs if isinstance(cb, CSVLogger)), None)
+    if csv is None: return 0
+    csv.file.flush()
+    return csv.file.tell()
+
+class Checkpoint(Callback):
+    "After every epoch, save what a resumed run needs: model, optimiser, tracker, running-loss and random states, epochs done"
+    order = 99  # after the trackers and the history logger have seen the epoch
+    def __init__(self, fn:Path): self.fn = Path(fn)
+    def after_epoch(self):
+        trackers = {type(cb).__name__: {'best': float(cb.best), 'wait': getattr(cb, 'wait', 0)} for cb in self.learn.cbs if isinstance(cb, TrackerCallback)}
+        _save_atomic({'epoch': self.epoch + 1, 'model': self.learn.model.state_dict(), 'opt': _plain(self.learn.opt.state_dict()),
+                      'trackers': trackers, 'rng': _rng_state(self.dls.train), 'history_bytes': _history_bytes(self.learn),
+                      'smooth_loss': (self.recorder.smooth_loss.count, float(self.recorder.smooth_loss.val))}, self.fn)
+
+class Restore(Callback):
+    "Put a checkpoint's states back once `fit` has reset them: model and optimiser, trackers, history, random generators"
+    order = 99  # after the trackers' and the history logger's `before_fit`
+    def __init__(self, ckpt:dict, history:Path):
+        self.ckpt, self.history = ckpt, Path(history)
+        self.kept = self.history.read_bytes()[:ckpt['history_bytes']] if self.history.is_file() else b''  # read now: the logger starts it afresh
+    def before_fit(self):
+        self.learn.model.load_state_dict(self.ckpt['model'])
+        self.learn.opt.load_state_dict({'state': self.ckpt['opt']['state'], 'hypers': L(self.ckpt['opt']['hypers'])})
+        for cb in self.learn.cbs:
+            if isinstance(cb, TrackerCallback) and (s := self.ckpt['trackers'].get(type(cb).__name__)):
+                cb.best = s['best']
+                if isinstance(cb, EarlyStoppingCallback): cb.wait = s['wait']
+            if isinstance(cb, CSVLogger):  # the header and the checkpointed epochs, then append
+                cb.file.close(); self.history.write_bytes(self.kept); cb.file = self.history.open('a')
+        count, val = self.ckpt['smooth_loss']  # the logged train_loss is a running average over all batches so far
+        self.recorder.smooth_loss.count, self.recorder.smooth_loss.val = count, torch.tensor(val)
+        _set_rng_state(self.ckpt['rng'], self.dls.train)
+
+def _fit_epochs(learn, start:int):
+    "fastai's epoch loop (`Learner._do_fit`) from epoch `start`"
+    if getattr(getattr(learn, 'progress', None), 'mbar', None): learn.progress.mbar.update(0)  # fastprogress starts its clock at 0
+    for epoch in range(start, learn.n_epoch):
+        learn.epoch = epoch
+        learn._with_events(learn._do_epoch, 'epoch', CancelEpochException)
+
+def load_checkpoint(fn:Path)->dict:
+    "A run's checkpoint, read without unpickling code"
+    if not Path(fn).is_file(): raise FileNotFoundError(f"{fn}: no checkpoint to resume from (a run saves one after each epoch)")
+    try: return torch.load(fn, map_location='cpu', weights_only=True)
+    except Exception as e: raise ValueError(f"{fn}: not a galaxy_fastai checkpoint: {e}") from None
+
 # %% ../nbs/09_runs.ipynb #2e94ce99
-def _inference_dls(cfg, df):
+def run_cache(cfg:dict)->ImageCache:
+    "An empty `ImageCache` with the preprocessing of run config `cfg`"
+    crop = TASK_DEFAULTS[cfg['task']]['crop'] if cfg['crop'] == 'default' else _none(cfg['crop'])
+    return ImageCache(cfg['sz'], crop, cfg['grey'], cfg['draft'])
+
+def _inference_dls(cfg, df, cache=None):
     "DataLoaders with the run's preprocessing over the galaxies of `df` (all in the training split, no augmentation)"
     df = df.assign(is_valid=False)
     for c in task_columns(cfg['task']):
         if c not in df: df[c] = 0.  # the DataBlock needs targets to set up; predictions never read them
     if cfg['task'] == 'task1' and 'label' not in df: df['label'] = CLASS1_NAMES[0]
-    crop = TASK_DEFAULTS[cfg['task']]['crop'] if cfg['crop'] == 'default' else _none(cfg['crop'])
-    dls = galaxy_datablock(cfg['task'], cfg['sz'], crop, cfg['grey'], aug=None).dataloaders(df, bs=cfg['bs'], num_workers=0)
+    cache = run_cache(cfg) if cache is None else cache
+    dls = galaxy_datablock(cfg['task'], cfg['sz'], cache.crop, cfg['grey'], aug=None, cache=cache).dataloaders(df, bs=cfg['bs'], num_workers=0)
     dls.task, dls.n_in, dls.sz = cfg['task'], 1 if cfg['grey'] else 3, cfg['sz']
     return dls
 
@@ -180,27 +304,28 @@ def load_weights(model:torch.nn.Module, fn)->torch.nn.Module:
     return model
 
 def load_run(run, # Run folder written by `train_run`
-             df:pd.DataFrame # Galaxies to run on: an `fn` column (image paths), optional targets
+             df:pd.DataFrame, # Galaxies to run on: an `fn` column (image paths), optional targets
+             cache:ImageCache|None=None # Images already decoded with the run's preprocessing (`run_cache`)
             )->Learner:
     "The run's learner with its best weights, over `df` with the run's preprocessing"
     run = Path(run)
     for f in ('config.yaml', 'weights.pth'):
         if not (run/f).is_file(): raise FileNotFoundError(f"{run}: not a run folder (no {f})")
     cfg = run_config(run/'config.yaml')
-    learn = make_learner(cfg, _inference_dls(cfg, df), run)
+    learn = make_learner(cfg, _inference_dls(cfg, df, cache), run)
     load_weights(learn.model, run/'weights.pth')
     learn.cfg = cfg
     return learn
 
 # %% ../nbs/09_runs.ipynb #de49722e
-def evaluate_run(run, # Run folder written by `train_run`
-                 data, # Labelled data folder (images + solutions CSV)
-                 csv=None, # Solutions CSV, or a list (default: the largest in `data` with the task's columns)
-                 ids=None, # Optional CSV with a `GalaxyID` column: evaluate only these galaxies (e.g. a run's `test_ids.csv`)
-                 skip_bad:bool=False, # Leave out unusable images (with a warning) instead of failing
-                 tta:bool|None=None # Test-time augmentation (default: as the run's held-out metrics)
-                )->dict:
-    "The run's metrics on every galaxy of a labelled folder that the task selects (or on the galaxies `ids` lists)"
+def run_preds(run, # Run folder written by `train_run`
+              data, # Labelled data folder (images + solutions CSV)
+              csv=None, # Solutions CSV, or a list (default: the largest in `data` with the task's columns)
+              ids=None, # Optional CSV with a `GalaxyID` column: only these galaxies (e.g. a run's `test_ids.csv`)
+              skip_bad:bool=False, # Leave out unusable images (with a warning) instead of failing
+              tta:bool|None=None # Test-time augmentation (default: as the run's held-out metrics)
+             )->tuple:
+    "The run's predictions (all outputs side by side) and the targets, for the labelled galaxies the task selects in `data`"
     cfg, data = run_config(Path(run)/'config.yaml'), Path(data).expanduser()
     sel = task_galaxies(data, cfg['task'], csv, cfg['min_prob'], skip_bad=skip_bad)
     if ids is not None:
@@ -210,16 +335,23 @@ def evaluate_run(run, # Run folder written by `train_run`
         sel = sel[sel.GalaxyID.isin(keep)].reset_index(drop=True)
     if not len(sel): raise ValueError(f"{data}: no usable galaxies for task {cfg['task']!r}")
     learn = load_run(run, sel)
+    return tta_preds(learn, learn.dls.test_dl(sel, with_labels=True), cfg['tta'] if tta is None else tta)
+
+def evaluate_run(run, data, csv=None, ids=None, skip_bad:bool=False, tta:bool|None=None)->dict:
+    "The run's metrics on every galaxy of a labelled folder that the task selects (or on the galaxies `ids` lists); arguments as `run_preds`"
+    cfg = run_config(Path(run)/'config.yaml')
+    preds, targs = run_preds(run, data, csv, ids, skip_bad, tta)
     tta = cfg['tta'] if tta is None else tta
-    preds, targs = tta_preds(learn, learn.dls.test_dl(sel, with_labels=True), tta)
-    return {'task': cfg['task'], 'model': cfg['model'], 'tta': tta, 'data': str(data), **task_report(cfg['task'], preds, targs)}
+    return {'task': cfg['task'], 'model': cfg['model'], 'tta': tta, 'data': str(Path(data).expanduser()), **task_report(cfg['task'], preds, targs)}
 
 # %% ../nbs/09_runs.ipynb #94d3507f
-def readable_images(folder)->tuple:
+def readable_images(folder, # Folder of images
+                    cache:ImageCache|None=None # Decode into this cache (each image once), else just try to decode
+                   )->tuple:
     "Image files in `folder` that fully decode, and a list of `(file, reason)` for every other file"
     good, skipped = [], []
     for fn in progress_bar(sorted(p for p in Path(folder).iterdir() if p.is_file()), leave=False):
-        try: open_galaxy(fn); good.append(fn)
+        try: (open_galaxy if cache is None else cache)(fn); good.append(fn)
         except GalaxyImageError as e: skipped.append((fn.name, str(e).split('): ', 1)[-1]))
     return good, skipped
 
@@ -229,9 +361,11 @@ def predict_folder(run, # Run folder written by `train_run`
                    tta:bool=False # Average the 8 dihedral views of each image
                   )->tuple:
     "Kaggle-format predictions of the run's model for every readable image in `folder`, and the skipped files"
-    files, skipped = readable_images(folder)
+    if not (Path(run)/'config.yaml').is_file(): raise FileNotFoundError(f"{run}: not a run folder (no config.yaml)")
+    cache = run_cache(run_config(Path(run)/'config.yaml'))
+    files, skipped = readable_images(folder, cache)  # decodes each image once, for the check and the predictions
     if not files: raise ValueError(f"{folder}: no readable images" + ''.join(f'\n  {f}: {why}' for f,why in skipped))
-    learn = load_run(run, pd.DataFrame({'GalaxyID': [galaxy_id(f) for f in files], 'fn': files}))
+    learn = load_run(run, pd.DataFrame({'GalaxyID': [galaxy_id(f) for f in files], 'fn': files}), cache)
     preds, _ = tta_preds(learn, learn.dls.test_dl(files), tta)
     res = pd.DataFrame(preds.numpy(), columns=task_columns(learn.cfg['task']))
     res.insert(0, 'GalaxyID', [galaxy_id(f) for f in files])

@@ -4,7 +4,7 @@
 
 # %% ../nbs/03_transforms.ipynb #c7774fc4
 from __future__ import annotations
-import math, warnings, torch
+import math, warnings, numpy as np, torch
 from functools import partial
 from pathlib import Path
 from PIL import Image
@@ -14,8 +14,8 @@ from fastai.vision.augment import setup_aug_tfms, t0, t1
 
 # %% auto #0
 __all__ = ['PRESETS', 'GalaxyImageError', 'galaxy_id', 'open_galaxy', 'GalaxyImage', 'GalaxyImageBW', 'check_images',
-           'galaxy_item_tfms', 'shift_mat', 'shear_mat', 'vflip_mat', 'Shift', 'Shear', 'VFlip', 'keras_augs',
-           'galaxy_augs', 'augment_grid']
+           'galaxy_item_tfms', 'ImageCache', 'shift_mat', 'shear_mat', 'vflip_mat', 'Shift', 'Shear', 'VFlip',
+           'keras_augs', 'galaxy_augs', 'augment_grid']
 
 # %% ../nbs/03_transforms.ipynb #43b1ec80
 class GalaxyImageError(ValueError):
@@ -31,12 +31,15 @@ def _file_problem(fn:Path):
     if fn.stat().st_size == 0: return 'image file is empty (0 bytes)'
 
 def open_galaxy(fn, # Image file, e.g. `images_training_rev1/100008.jpg`
-                mode:str='RGB' # PIL mode to convert to: 'RGB', or 'L' for greyscale
+                mode:str='RGB', # PIL mode to convert to: 'RGB', or 'L' for greyscale
+                draft:tuple|None=None # JPEG only: decode at the smallest reduced scale still at least this (w, h)
                )->Image.Image:
     "Open and fully decode image `fn` as `mode`, raising `GalaxyImageError` naming the file and GalaxyID"
     fn = Path(fn)
     try:
-        with Image.open(fn) as im: return im.convert(mode)  # convert() decodes all pixels, so truncation shows here
+        with Image.open(fn) as im:
+            if draft: im.draft(mode, draft)  # PIL's JPEG draft mode: 1/2, 1/4 or 1/8 scale; other formats ignore it
+            return im.convert(mode)  # convert() decodes all pixels, so truncation shows here
     except Exception as e:  # diagnose only on failure, keeping file-system calls off the per-image path
         why = _file_problem(fn) or f"cannot decode as a {mode} image ({type(e).__name__}: {e})"
         raise GalaxyImageError(f"{fn} (GalaxyID {galaxy_id(fn)}): {why}") from e
@@ -81,6 +84,38 @@ def galaxy_item_tfms(sz:int=64, # Output side in pixels
                     )->list:
     "Item transforms: optional centre crop of `crop` px, then resize to `sz` px"
     return ([CropPad(crop)] if crop else []) + [Resize(sz, method=ResizeMethod.Squish)]
+
+# %% ../nbs/03_transforms.ipynb #9816b699
+def _width(fn)->int|None:
+    "Image width from the header, or None if unreadable (`open_galaxy` then names the problem)"
+    try:
+        with Image.open(fn) as im: return im.size[0]
+    except Exception: return None
+
+class ImageCache:
+    "Galaxy images decoded once, centre-cropped and resized by `galaxy_item_tfms`, kept in memory as uint8 arrays"
+    def __init__(self, sz:int=64, # Output side in pixels
+                 crop:int|None=None, # Centre crop side applied first, or None
+                 grey:bool=False, # Greyscale (1 channel) instead of RGB
+                 draft:bool=False # Decode JPEGs at reduced scale (faster, pixels differ slightly)
+                ):
+        self.sz, self.crop, self.mode, self.draft, self.store = sz, crop, 'L' if grey else 'RGB', draft, {}
+
+    def load(self, fn)->np.ndarray:
+        "Decode, crop and resize `fn` (no caching)"
+        crop, draft, w = self.crop, None, _width(fn) if self.draft else None
+        if w: draft = (math.ceil(w * self.sz / (crop or w)),) * 2  # smallest decode that still covers the output
+        img = open_galaxy(fn, self.mode, draft)
+        if draft and crop: crop = round(crop * img.size[0] / w)  # the crop side in the reduced image
+        for t in galaxy_item_tfms(self.sz, crop): img = t(img, split_idx=1)
+        return np.asarray(img)
+
+    def __call__(self, fn)->np.ndarray:
+        key = str(fn)
+        if key not in self.store: self.store[key] = self.load(fn)
+        return self.store[key]
+
+    def __repr__(self): return f"ImageCache(sz={self.sz}, crop={self.crop}, mode={self.mode}, draft={self.draft}): {len(self.store)} images"
 
 # %% ../nbs/03_transforms.ipynb #863eb9d2
 def _uniform(x, lo, hi): return x.new_empty(x.size(0)).uniform_(lo, hi)
