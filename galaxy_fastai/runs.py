@@ -140,16 +140,11 @@ def tta_preds(learn:Learner, # A trained learner
     return torch.cat(preds), (targs[0] if len(targs) == 1 else tuple(targs)) if targs else None
 
 # %% ../nbs/09_runs.ipynb #94ea7cf6
-def _write_atomic(fn:Path, text:str):
-    "Write `text` to `fn` through a temporary file, so a crash never leaves half a file"
+def _write_atomic(fn:Path, content):
+    "Write `content` (text, or an object for `torch.save`) to `fn` through a temporary file, so a crash never leaves half a file"
     tmp = fn.with_name(fn.name + '.tmp')
-    tmp.write_text(text)
-    os.replace(tmp, fn)
-
-def _save_atomic(obj, fn:Path):
-    "`torch.save` through a temporary file"
-    tmp = fn.with_name(fn.name + '.tmp')
-    torch.save(obj, tmp)
+    if isinstance(content, str): tmp.write_text(content)
+    else: torch.save(content, tmp)
     os.replace(tmp, fn)
 
 def finished_run(out, # A run folder
@@ -198,7 +193,7 @@ def train_run(out, # Run folder to create (or to resume)
     learn.add_cbs([Checkpoint(out/'checkpoint.pth')] + ([Restore(ckpt, out/'history.csv')] if ckpt else []) + list(cbs or []))
     if not resume: _write_atomic(out/'config.yaml', yaml.safe_dump(cfg, sort_keys=False))
     _fit(learn, cfg, progress, ckpt['epoch'] if ckpt else 0)
-    _save_atomic(learn.model.state_dict(), out/'weights.pth')
+    _write_atomic(out/'weights.pth', learn.model.state_dict())
     _write_atomic(out/'test_ids.csv', dls.test_df.GalaxyID.to_csv(index=False))
     preds, targs = tta_preds(learn, dls.test_dl(dls.test_df, with_labels=True), cfg['tta'])
     metrics = {'task': cfg['task'], 'model': cfg['model'], 'tta': cfg['tta'], 'n_train': len(dls.train_ds), 'n_valid': len(dls.valid_ds),
@@ -241,9 +236,9 @@ class Checkpoint(Callback):
     def __init__(self, fn:Path): self.fn = Path(fn)
     def after_epoch(self):
         trackers = {type(cb).__name__: {'best': float(cb.best), 'wait': getattr(cb, 'wait', 0)} for cb in self.learn.cbs if isinstance(cb, TrackerCallback)}
-        _save_atomic({'epoch': self.epoch + 1, 'model': self.learn.model.state_dict(), 'opt': _plain(self.learn.opt.state_dict()),
-                      'trackers': trackers, 'rng': _rng_state(self.dls.train), 'history_bytes': _history_bytes(self.learn),
-                      'smooth_loss': (self.recorder.smooth_loss.count, float(self.recorder.smooth_loss.val))}, self.fn)
+        _write_atomic(self.fn, {'epoch': self.epoch + 1, 'model': self.learn.model.state_dict(), 'opt': _plain(self.learn.opt.state_dict()),
+                                'trackers': trackers, 'rng': _rng_state(self.dls.train), 'history_bytes': _history_bytes(self.learn),
+                                'smooth_loss': (self.recorder.smooth_loss.count, float(self.recorder.smooth_loss.val))})
 
 class Restore(Callback):
     "Put a checkpoint's states back once `fit` has reset them: model and optimiser, trackers, history, random generators"
