@@ -16,7 +16,7 @@ from .synthetic import synthetic_path
 
 # %% auto #0
 __all__ = ['TASK_DEFAULTS', 'find_images', 'find_solutions', 'Fractions', 'Fractionize', 'FractionsBlock', 'show_results',
-           'image_file', 'cached_image', 'task_blocks', 'galaxy_datablock', 'task_galaxies', 'galaxy_dls']
+           'image_file', 'cached_image', 'task_blocks', 'galaxy_datablock', 'task_galaxies', 'task_crop', 'galaxy_dls']
 
 # %% ../nbs/04_dataloaders.ipynb #8696a241
 def find_images(path:Path)->Path:
@@ -116,6 +116,10 @@ def task_galaxies(path:Path, # Data folder
 # %% ../nbs/04_dataloaders.ipynb #205f42f6
 TASK_DEFAULTS = {'task1': dict(crop=None, aug='task1'), 'task2': dict(crop=256, aug='task2'), 'tree': dict(crop=128, aug='task2')}
 
+def task_crop(task:str, crop:int|None|str='default')->int|None:
+    "The centre crop of `task`: `crop`, or the task's default crop for 'default'"
+    return TASK_DEFAULTS[task]['crop'] if crop == 'default' else crop
+
 def _stratify(sel, task):
     "Column to stratify the splits on, if it has two values or more, each 3 times or more"
     col = 'label' if task == 'task1' else 'complete'
@@ -151,8 +155,7 @@ def galaxy_dls(path=None, # Data folder (`images_training_rev1/` or `images/` + 
     n_train = (sel.split == 'train').sum()
     if n_train < bs: raise ValueError(f"{src}: task {task!r} has {n_train} training galaxies, fewer than one batch (bs={bs}); lower `bs`")
     sel = sel.assign(is_valid=sel.split == 'valid')
-    d = TASK_DEFAULTS[task]
-    crop = d['crop'] if crop == 'default' else crop
+    d, crop = TASK_DEFAULTS[task], task_crop(task, crop)
     img_cache = ImageCache(sz, crop, grey, draft) if cache else None
     dblock = galaxy_datablock(task, sz, crop, grey, d['aug'] if aug == 'default' else aug, img_cache if cache else False)
     dls = dblock.dataloaders(sel[sel.split != 'test'].reset_index(drop=True), bs=bs, num_workers=num_workers, **kwargs)

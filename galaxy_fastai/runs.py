@@ -275,8 +275,7 @@ def load_checkpoint(fn:Path)->dict:
 # %% ../nbs/09_runs.ipynb #2e94ce99
 def run_cache(cfg:dict)->ImageCache:
     "An empty `ImageCache` with the preprocessing of run config `cfg`"
-    crop = TASK_DEFAULTS[cfg['task']]['crop'] if cfg['crop'] == 'default' else _none(cfg['crop'])
-    return ImageCache(cfg['sz'], crop, cfg['grey'], cfg['draft'])
+    return ImageCache(cfg['sz'], task_crop(cfg['task'], _none(cfg['crop'])), cfg['grey'], cfg['draft'])
 
 def _inference_dls(cfg, df, cache=None):
     "DataLoaders with the run's preprocessing over the galaxies of `df` (all in the training split, no augmentation)"
