@@ -42,13 +42,14 @@ def galaxy_train(config:str=None, # YAML file of settings (keys as below); comma
                  seed:int=None, # Random seed (default 48)
                  tta:store_true=False, # Held-out metrics with test-time augmentation (8 dihedral views)
                  draft:store_true=False, # Decode JPEGs at reduced scale (faster first epoch; pixels differ slightly)
+                 skip_bad:store_true=False, # Leave out galaxies whose image is missing or does not decode, naming them, instead of failing
                  out:str=None, # Run folder (default runs/<task>-<model>)
                  resume:str=None # Run folder of an interrupted run: continue it from its last completed epoch (no other options)
                 ):
     "Train a galaxy_fastai model into a run folder and print its metrics on held-out galaxies"
     given = dict(data=data or os.environ.get('GALAXY_ZOO_DATA'), csv=csv, task=task, model=model, arch=arch, sz=sz, crop=_crop(crop),
                  aug=aug, grey=grey or None, loss=loss, weighted=weighted or None, epochs=epochs, lr=lr, bs=bs, patience=patience, seed=seed, tta=tta or None,
-                 draft=draft or None)
+                 draft=draft or None, skip_bad=skip_bad or None)
     cfg = yaml.safe_load(Path(config).read_text()) if config else {}
     out = Path(resume or out or f"runs/{given['task'] or cfg.get('task', 'task1')}-{given['model'] or cfg.get('model', 'base')}")
     try: m = train_run(out, resume=True) if resume else train_run(out, cfg, **given)

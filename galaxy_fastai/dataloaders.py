@@ -4,11 +4,11 @@
 
 # %% ../nbs/04_dataloaders.ipynb #c9723152
 from __future__ import annotations
-import pandas as pd
+import warnings, pandas as pd
 from pathlib import Path
 from fastai.vision.all import (DataBlock, DataLoaders, ImageBlock, CategoryBlock, TransformBlock, ColReader, ColSplitter,
-                               DisplayedTransform, TensorBase, TensorImage, TitledStr, tensor, store_attr, L, dispatch, get_grid,
-                               Resize, ResizeMethod)
+                               DisplayedTransform, TensorBase, TensorImage, TitledStr, IntToFloatTensor, tensor, store_attr, L,
+                               dispatch, get_grid, mask2idxs)
 from .tree import *
 from .data import *
 from .transforms import *
@@ -16,7 +16,8 @@ from .synthetic import synthetic_path
 
 # %% auto #0
 __all__ = ['TASK_DEFAULTS', 'find_images', 'find_solutions', 'Fractions', 'Fractionize', 'FractionsBlock', 'show_results',
-           'image_file', 'cached_image', 'task_blocks', 'galaxy_datablock', 'task_galaxies', 'task_crop', 'galaxy_dls']
+           'image_file', 'cached_image', 'row_reader', 'task_blocks', 'galaxy_datablock', 'task_galaxies',
+           'preload_images', 'task_crop', 'galaxy_dls']
 
 # %% ../nbs/04_dataloaders.ipynb #8696a241
 def find_images(path:Path)->Path:
@@ -69,18 +70,37 @@ def image_file(o):
     return Path(o) if isinstance(o, (str, Path)) else o['fn']
 
 def cached_image(cache:ImageCache):
-    "Getter: the pixels of item `o`'s image from `cache` (decoded, cropped and resized once)"
+    "Getter: item `o`'s image as a uint8 tensor from `cache` (decoded, cropped and resized once)"
     def get_image(o:pd.Series|dict|str|Path): return cache(image_file(o))  # the annotation lets `test_dl` take paths too
     return get_image
 
-def task_blocks(task:str, grey:bool=False, get_image=image_file)->tuple:
+def row_reader(cols):
+    "Getter: column(s) `cols` of an item, a dict or a frame's row (the annotation lets `test_dl` take a frame either way)"
+    read = ColReader(cols)
+    def get_cols(o:pd.Series|dict): return read(o)
+    return get_cols
+
+def task_blocks(task:str, # 'task1', 'task2' or 'tree'
+                grey:bool=False, # Greyscale images
+                cache:ImageCache|None=None # Take images from this cache, else open the files
+               )->tuple:
     "Blocks, getters and `n_inp` of `task`'s DataBlock"
-    img = ImageBlock(cls=GalaxyImageBW if grey else GalaxyImage)
-    if task == 'task1': return (img, CategoryBlock(vocab=CLASS1_NAMES, sort=False)), [get_image, ColReader('label')], 1
+    if cache is None: img, get_image = ImageBlock(cls=GalaxyImageBW if grey else GalaxyImage), image_file
+    else: img, get_image = TransformBlock(batch_tfms=IntToFloatTensor), cached_image(cache)  # already tensors: no PIL step
+    if task == 'task1': return (img, CategoryBlock(vocab=CLASS1_NAMES, sort=False)), [get_image, row_reader('label')], 1
     groups = task_targets(task)
-    return (img, *[FractionsBlock(g) for g in groups]), [get_image] + [ColReader(g) for g in groups], 1
+    return (img, *[FractionsBlock(g) for g in groups]), [get_image] + [row_reader(g) for g in groups], 1
 
 # %% ../nbs/04_dataloaders.ipynb #f4e4500a
+def _records(df:pd.DataFrame)->list:
+    "The rows of `df` as dicts: fastai reads a frame's row with `iloc` once per block, which costs more than a cached image"
+    return df.to_dict('records')
+
+def _valid_split(items:list)->tuple:
+    "Training and validation indices of `items` (dicts) from their `is_valid` flag, as `ColSplitter('is_valid')` does for a frame"
+    valid = [bool(o['is_valid']) for o in items]
+    return mask2idxs([not v for v in valid]), mask2idxs(valid)
+
 def galaxy_datablock(task:str='task1', # 'task1', 'task2' or 'tree'
                      sz:int=64, # Image side after resizing
                      crop:int|None=None, # Centre crop side before resizing (task 2 in report 000: 256)
@@ -90,13 +110,12 @@ def galaxy_datablock(task:str='task1', # 'task1', 'task2' or 'tree'
                     )->DataBlock:
     "A fastai `DataBlock` for `task` over a frame with `fn`, target columns and `is_valid`"
     if cache is True: cache = ImageCache(sz, crop, grey)
-    cached = isinstance(cache, ImageCache)
-    blocks, getters, n_inp = task_blocks(task, grey, cached_image(cache) if cached else image_file)
-    # Cached images are already cropped and resized; the Resize left in is a no-op on them that keeps fastai's random
-    # draws as they were, so a run with the cache is the same run as without
-    item_tfms = [Resize(sz, method=ResizeMethod.Squish)] if cached else galaxy_item_tfms(sz, crop)
-    return DataBlock(blocks=blocks, getters=getters, n_inp=n_inp, splitter=ColSplitter('is_valid'),
-                     item_tfms=item_tfms, batch_tfms=galaxy_augs(aug))
+    if not cache:  # fastai's default path: the frame's rows as items, every image opened, cropped and resized on each access
+        blocks, getters, n_inp = task_blocks(task, grey)
+        return DataBlock(blocks=blocks, getters=getters, n_inp=n_inp, splitter=ColSplitter('is_valid'),
+                         item_tfms=galaxy_item_tfms(sz, crop), batch_tfms=galaxy_augs(aug))
+    blocks, getters, n_inp = task_blocks(task, grey, cache)
+    return DataBlock(blocks=blocks, getters=getters, n_inp=n_inp, get_items=_records, splitter=_valid_split, batch_tfms=galaxy_augs(aug))
 
 # %% ../nbs/04_dataloaders.ipynb #d9bca205
 def task_galaxies(path:Path, # Data folder
@@ -112,6 +131,15 @@ def task_galaxies(path:Path, # Data folder
     img_dir = find_images(path)
     sel = sel[sel.GalaxyID.isin(check_images(sel.GalaxyID.tolist(), img_dir, skip=skip_bad))].reset_index(drop=True)
     return sel.assign(fn=[img_dir/f'{i}.jpg' for i in sel.GalaxyID])
+
+def preload_images(sel:pd.DataFrame, # Galaxies with an image file in `fn`
+                   cache:ImageCache, # The cache to decode into
+                   skip_bad:bool=False # Leave out galaxies whose image does not decode (with a warning) instead of failing
+                  )->pd.DataFrame:
+    "The galaxies of `sel` whose image decodes in full, all decoded into `cache` now"
+    failed = cache.fill(sel.fn, skip=skip_bad)
+    if failed: warnings.warn(f"skipping {len(failed)} of {len(sel)} galaxies whose images do not decode: {image_problems(failed)}")
+    return sel[~sel.fn.isin([f for f,_ in failed])].reset_index(drop=True)
 
 # %% ../nbs/04_dataloaders.ipynb #205f42f6
 TASK_DEFAULTS = {'task1': dict(crop=None, aug='task1'), 'task2': dict(crop=256, aug='task2'), 'tree': dict(crop=128, aug='task2')}
@@ -143,11 +171,14 @@ def galaxy_dls(path=None, # Data folder (`images_training_rev1/` or `images/` + 
                num_workers:int=0, # DataLoader worker processes (0: the image cache is shared by every epoch)
                cache:bool=True, # Decode each image once (`ImageCache`)
                draft:bool=False, # With the cache: decode JPEGs at reduced scale (faster first epoch, pixels differ slightly)
+               preload:bool=False, # With the cache: decode every image now, so no epoch decodes (always so with `skip_bad`)
                **kwargs # Passed to `DataBlock.dataloaders`
               )->DataLoaders:
     "fastai `DataLoaders` for a Galaxy Zoo `task`, with the held-out test galaxies on `dls.test_df`"
     path = Path(path).expanduser() if path is not None else synthetic_path()
-    sel = task_galaxies(path, task, csv, min_prob, one_hot, skip_bad)
+    sel, d, crop = task_galaxies(path, task, csv, min_prob, one_hot, skip_bad), TASK_DEFAULTS[task], task_crop(task, crop)
+    img_cache = ImageCache(sz, crop, grey, draft) if cache else None
+    if cache and (preload or skip_bad): sel = preload_images(sel, img_cache, skip_bad)  # full decode: skips what the header check cannot see
     src = sel.attrs['source']
     if len(sel) < 3: raise ValueError(f"{src}: only {len(sel)} usable galaxies for task {task!r}; need at least 3 to split")
     if task != 'task1': sel = sel.assign(complete=sel[task_columns(task)].notna().all(1))  # merged CSVs: all answers known?
@@ -155,8 +186,6 @@ def galaxy_dls(path=None, # Data folder (`images_training_rev1/` or `images/` + 
     n_train = (sel.split == 'train').sum()
     if n_train < bs: raise ValueError(f"{src}: task {task!r} has {n_train} training galaxies, fewer than one batch (bs={bs}); lower `bs`")
     sel = sel.assign(is_valid=sel.split == 'valid')
-    d, crop = TASK_DEFAULTS[task], task_crop(task, crop)
-    img_cache = ImageCache(sz, crop, grey, draft) if cache else None
     dblock = galaxy_datablock(task, sz, crop, grey, d['aug'] if aug == 'default' else aug, img_cache if cache else False)
     dls = dblock.dataloaders(sel[sel.split != 'test'].reset_index(drop=True), bs=bs, num_workers=num_workers, **kwargs)
     dls.task, dls.splits, dls.test_df = task, sel, sel[sel.split == 'test'].reset_index(drop=True)

@@ -12,7 +12,7 @@ from fastai.vision.all import (L, Learner, Callback, TrackerCallback, EarlyStopp
 from .tree import *
 from .data import *
 from .synthetic import synthetic_path
-from .transforms import GalaxyImageError, ImageCache, galaxy_id, open_galaxy
+from .transforms import ImageCache, galaxy_id
 from .dataloaders import *
 from .metrics import *
 from .models import *
@@ -26,7 +26,7 @@ __all__ = ['RUN_DEFAULTS', 'LEARNERS', 'run_config', 'make_learner', 'task_repor
 RUN_DEFAULTS = dict(
     task='task1', model='base', data=None, csv=None, sz=64, crop='default', aug='default', grey=False, min_prob=None,
     loss='default', weighted=False, epochs=30, lr=1e-3, bs=64, seed=48, patience=None, monitor='valid_loss',
-    arch='base', warmup=0, model_kw={}, valid_pct=0.15, test_pct=0.15, n_synthetic=1200, tta=False, draft=False)
+    arch='base', warmup=0, model_kw={}, valid_pct=0.15, test_pct=0.15, n_synthetic=1200, tta=False, draft=False, skip_bad=False)
 LEARNERS = {'base': base_learner, 'hierarchy': hierarchy_learner, 'branch': branch_learner, 'vgg6': vgg6_learner, 'tree': tree_learner}
 
 def run_config(config=None, # A YAML file or a dict of settings
@@ -54,8 +54,8 @@ def _csv_paths(csv, data:Path):
 def _none(v): return None if v == 'none' else v  # 'none' in a config or on the command line: no crop, no augmentation
 
 def _dls_kwargs(cfg):
-    kw = {k: cfg[k] for k in ('csv', 'sz', 'grey', 'min_prob', 'valid_pct', 'test_pct', 'seed', 'bs', 'draft')}
-    return kw | {'crop': _none(cfg['crop']), 'aug': _none(cfg['aug'])}
+    kw = {k: cfg[k] for k in ('csv', 'sz', 'grey', 'min_prob', 'valid_pct', 'test_pct', 'seed', 'bs', 'draft', 'skip_bad')}
+    return kw | {'crop': _none(cfg['crop']), 'aug': _none(cfg['aug']), 'preload': True}  # decode all before training: no epoch waits
 
 def make_learner(cfg:dict, # From `run_config`
                  dls, # DataLoaders for `cfg['task']`
@@ -321,14 +321,15 @@ def run_preds(run, # Run folder written by `train_run`
              )->tuple:
     "The run's predictions (all outputs side by side) and the targets, for the labelled galaxies the task selects in `data`"
     cfg, data = run_config(Path(run)/'config.yaml'), Path(data).expanduser()
-    sel = task_galaxies(data, cfg['task'], csv, cfg['min_prob'], skip_bad=skip_bad)
+    sel, cache = task_galaxies(data, cfg['task'], csv, cfg['min_prob'], skip_bad=skip_bad), run_cache(cfg)
     if ids is not None:
         keep = pd.read_csv(ids).GalaxyID
         missing = sorted(set(keep) - set(sel.GalaxyID))
         if missing: raise ValueError(f"{ids}: {len(missing)} GalaxyIDs are not among the task's galaxies in {data}, e.g. {missing[:5]}")
         sel = sel[sel.GalaxyID.isin(keep)].reset_index(drop=True)
+    sel = preload_images(sel, cache, skip_bad)  # every image decoded in full once, for the check and the predictions
     if not len(sel): raise ValueError(f"{data}: no usable galaxies for task {cfg['task']!r}")
-    learn = load_run(run, sel)
+    learn = load_run(run, sel, cache)
     return tta_preds(learn, learn.dls.test_dl(sel, with_labels=True), cfg['tta'] if tta is None else tta)
 
 def evaluate_run(run, data, csv=None, ids=None, skip_bad:bool=False, tta:bool|None=None)->dict:
@@ -340,14 +341,12 @@ def evaluate_run(run, data, csv=None, ids=None, skip_bad:bool=False, tta:bool|No
 
 # %% ../nbs/09_runs.ipynb #94d3507f
 def readable_images(folder, # Folder of images
-                    cache:ImageCache|None=None # Decode into this cache (each image once), else just try to decode
+                    cache:ImageCache|None=None # Decode into this cache (each image once), else into a new one
                    )->tuple:
-    "Image files in `folder` that fully decode, and a list of `(file, reason)` for every other file"
-    good, skipped = [], []
-    for fn in progress_bar(sorted(p for p in Path(folder).iterdir() if p.is_file()), leave=False):
-        try: (open_galaxy if cache is None else cache)(fn); good.append(fn)
-        except GalaxyImageError as e: skipped.append((fn.name, str(e).split('): ', 1)[-1]))
-    return good, skipped
+    "Image files in `folder` that fully decode, and a list of `(file name, reason)` for every other file"
+    files = sorted(p for p in Path(folder).iterdir() if p.is_file())
+    failed = dict((ImageCache() if cache is None else cache).fill(files, skip=True))
+    return [f for f in files if f not in failed], [(f.name, why) for f,why in failed.items()]
 
 def predict_folder(run, # Run folder written by `train_run`
                    folder, # Folder of galaxy images

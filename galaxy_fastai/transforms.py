@@ -8,18 +8,19 @@ import math, warnings, numpy as np, torch
 from functools import partial
 from pathlib import Path
 from PIL import Image
-from fastai.vision.all import (PILImage, PILImageBW, TensorImage, image2tensor, CropPad, Resize, ResizeMethod, Rotate, Flip, Zoom,
-                               AffineCoordTfm, affine_mat, PadMode)
+from fastai.vision.all import (PILImage, PILImageBW, TensorImage, TensorImageBW, image2tensor, CropPad, Resize, ResizeMethod, Rotate,
+                               Flip, Zoom, AffineCoordTfm, affine_mat, PadMode, progress_bar)
 from fastai.vision.augment import setup_aug_tfms, t0, t1
 
 # %% auto #0
-__all__ = ['PRESETS', 'GalaxyImageError', 'galaxy_id', 'open_galaxy', 'GalaxyImage', 'GalaxyImageBW', 'check_images',
-           'galaxy_item_tfms', 'ImageCache', 'shift_mat', 'shear_mat', 'vflip_mat', 'Shift', 'Shear', 'VFlip',
-           'keras_augs', 'galaxy_augs', 'augment_grid']
+__all__ = ['PRESETS', 'GalaxyImageError', 'galaxy_id', 'open_galaxy', 'GalaxyImage', 'GalaxyImageBW', 'image_problems',
+           'check_images', 'galaxy_item_tfms', 'ImageCache', 'shift_mat', 'shear_mat', 'vflip_mat', 'Shift', 'Shear',
+           'VFlip', 'keras_augs', 'galaxy_augs', 'augment_grid']
 
 # %% ../nbs/03_transforms.ipynb #43b1ec80
 class GalaxyImageError(ValueError):
-    "An image that is missing, unreadable or cannot be decoded as RGB"
+    "An image that is missing, unreadable or cannot be decoded as RGB; `why` is the reason without the file name"
+    def __init__(self, msg:str, why:str|None=None): super().__init__(msg); self.why = why or msg
 
 def galaxy_id(fn)->str:
     "The GalaxyID of image file `fn` (its name without extension)"
@@ -42,7 +43,7 @@ def open_galaxy(fn, # Image file, e.g. `images_training_rev1/100008.jpg`
             return im.convert(mode)  # convert() decodes all pixels, so truncation shows here
     except Exception as e:  # diagnose only on failure, keeping file-system calls off the per-image path
         why = _file_problem(fn) or f"cannot decode as a {mode} image ({type(e).__name__}: {e})"
-        raise GalaxyImageError(f"{fn} (GalaxyID {galaxy_id(fn)}): {why}") from e
+        raise GalaxyImageError(f"{fn} (GalaxyID {galaxy_id(fn)}): {why}", why) from e
 
 # %% ../nbs/03_transforms.ipynb #c1dcea03
 class GalaxyImage(PILImage):
@@ -56,6 +57,12 @@ class GalaxyImageBW(PILImageBW):
     def create(cls, fn, **kwargs): return cls(open_galaxy(fn, 'L')) if isinstance(fn, (str, Path)) else super().create(fn, **kwargs)
 
 # %% ../nbs/03_transforms.ipynb #1aae4f79
+def image_problems(probs:list, # `(file, reason)` pairs
+                   n:int=5 # Name at most this many
+                  )->str:
+    "A readable list of image files with their GalaxyID and what is wrong with each"
+    return '; '.join(f'{Path(f).name} (GalaxyID {galaxy_id(f)}): {why}' for f,why in probs[:n]) + (' …' if len(probs) > n else '')
+
 def _image_problem(fn):
     "Why `fn` cannot be used (missing, empty, not an image), or `None`; reads only the header"
     if why := _file_problem(fn): return why
@@ -73,7 +80,7 @@ def check_images(ids, # GalaxyIDs to look for
     img_dir = Path(img_dir)
     probs = {i: p for i in ids if (p := _image_problem(img_dir/f'{i}{ext}'))}
     if probs:
-        msg = f"{len(probs)} of {len(ids)} galaxies have unusable images in {img_dir}: " + '; '.join(f'{i}{ext} (GalaxyID {i}): {p}' for i,p in list(probs.items())[:5]) + (' …' if len(probs) > 5 else '')
+        msg = f"{len(probs)} of {len(ids)} galaxies have unusable images in {img_dir}: " + image_problems([(img_dir/f'{i}{ext}', p) for i,p in probs.items()])
         if not skip: raise GalaxyImageError(msg + '. Fix the files, or pass skip=True to leave these galaxies out.')
         warnings.warn('skipping ' + msg)
     return [i for i in ids if i not in probs]
@@ -93,29 +100,42 @@ def _width(fn)->int|None:
     except Exception: return None
 
 class ImageCache:
-    "Galaxy images decoded once, centre-cropped and resized by `galaxy_item_tfms`, kept in memory as uint8 arrays"
+    "Galaxy images decoded once, centre-cropped and resized by `galaxy_item_tfms`, kept in memory as uint8 image tensors"
     def __init__(self, sz:int=64, # Output side in pixels
                  crop:int|None=None, # Centre crop side applied first, or None
                  grey:bool=False, # Greyscale (1 channel) instead of RGB
                  draft:bool=False # Decode JPEGs at reduced scale (faster, pixels differ slightly)
                 ):
-        self.sz, self.crop, self.mode, self.draft, self.store = sz, crop, 'L' if grey else 'RGB', draft, {}
+        self.sz, self.crop, self.mode, self.draft, self.store, self.decodes = sz, crop, 'L' if grey else 'RGB', draft, {}, 0
+        self.tensor_type = TensorImageBW if grey else TensorImage
 
-    def load(self, fn)->np.ndarray:
-        "Decode, crop and resize `fn` (no caching)"
+    def load(self, fn)->TensorImage:
+        "Decode, crop and resize `fn` into a channels x `sz` x `sz` uint8 tensor (no caching)"
         crop, draft, w = self.crop, None, _width(fn) if self.draft else None
         if w: draft = (math.ceil(w * self.sz / (crop or w)),) * 2  # smallest decode that still covers the output
         img = open_galaxy(fn, self.mode, draft)
         if draft and crop: crop = round(crop * img.size[0] / w)  # the crop side in the reduced image
         for t in galaxy_item_tfms(self.sz, crop): img = t(img, split_idx=1)
-        return np.asarray(img)
+        return self.tensor_type(image2tensor(img))
 
-    def __call__(self, fn)->np.ndarray:
+    def __call__(self, fn)->TensorImage:
         key = str(fn)
-        if key not in self.store: self.store[key] = self.load(fn)
+        if key not in self.store: self.store[key], self.decodes = self.load(fn), self.decodes + 1
         return self.store[key]
 
-    def __repr__(self): return f"ImageCache(sz={self.sz}, crop={self.crop}, mode={self.mode}, draft={self.draft}): {len(self.store)} images"
+    def fill(self, fns, # Image files
+             skip:bool=False # Collect the files that fail instead of raising on the first
+            )->list:
+        "Decode every file of `fns` not cached yet, with a progress bar; `(file, reason)` for each that fails"
+        failed = []
+        for fn in progress_bar(list(fns), leave=False):
+            try: self(fn)
+            except GalaxyImageError as e:
+                if not skip: raise
+                failed.append((fn, e.why))
+        return failed
+
+    def __repr__(self): return f"ImageCache(sz={self.sz}, crop={self.crop}, mode={self.mode}, draft={self.draft}): {len(self.store)} images, {self.decodes} decoded"
 
 # %% ../nbs/03_transforms.ipynb #863eb9d2
 def _uniform(x, lo, hi): return x.new_empty(x.size(0)).uniform_(lo, hi)
