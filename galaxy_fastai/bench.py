@@ -45,10 +45,10 @@ def pipeline_table(data, # Data folder
         dl, cache = dls.train.new(shuffle=False, drop_last=False), dls.cache
         n_img = len(dl.dataset)
         first = median_time(partial(_drain, dl), 1)
-        decoded = cache.decodes if cache else None
+        decoded = len(cache.store) if cache else None
         later = median_time(partial(_drain, dl), n)
         rows[name] = {'images': n_img, 'first epoch (img/s)': n_img / first, 'later epochs (img/s)': n_img / later,
-                      'decoded per later epoch': (cache.decodes - decoded) / n if cache else n_img}
+                      'decoded per later epoch': (len(cache.store) - decoded) / n if cache else n_img}
     res = pd.DataFrame(rows).T
     base = res.iloc[0]['later epochs (img/s)']
     return res.assign(**{'later epochs vs default': res['later epochs (img/s)'] / base,

@@ -106,7 +106,7 @@ def galaxy_datablock(task:str='task1', # 'task1', 'task2' or 'tree'
                      crop:int|None=None, # Centre crop side before resizing (task 2 in report 000: 256)
                      grey:bool=False, # Greyscale (1 channel) instead of RGB
                      aug:str|dict|None='task1', # Augmentation preset (see `galaxy_augs`) or None
-                     cache:ImageCache|bool=True # Decode each image once (`ImageCache` of this `sz`, `crop`, `grey`), or False
+                     cache:ImageCache|bool|None=True # Decode each image once (this `ImageCache`, or True: a new one), or not (False, None)
                     )->DataBlock:
     "A fastai `DataBlock` for `task` over a frame with `fn`, target columns and `is_valid`"
     if cache is True: cache = ImageCache(sz, crop, grey)
@@ -176,7 +176,7 @@ def galaxy_dls(path=None, # Data folder (`images_training_rev1/` or `images/` + 
               )->DataLoaders:
     "fastai `DataLoaders` for a Galaxy Zoo `task`, with the held-out test galaxies on `dls.test_df`"
     path = Path(path).expanduser() if path is not None else synthetic_path()
-    sel, d, crop = task_galaxies(path, task, csv, min_prob, one_hot, skip_bad), TASK_DEFAULTS[task], task_crop(task, crop)
+    sel, crop = task_galaxies(path, task, csv, min_prob, one_hot, skip_bad), task_crop(task, crop)
     img_cache = ImageCache(sz, crop, grey, draft) if cache else None
     if cache and (preload or skip_bad): sel = preload_images(sel, img_cache, skip_bad)  # full decode: skips what the header check cannot see
     src = sel.attrs['source']
@@ -186,7 +186,7 @@ def galaxy_dls(path=None, # Data folder (`images_training_rev1/` or `images/` + 
     n_train = (sel.split == 'train').sum()
     if n_train < bs: raise ValueError(f"{src}: task {task!r} has {n_train} training galaxies, fewer than one batch (bs={bs}); lower `bs`")
     sel = sel.assign(is_valid=sel.split == 'valid')
-    dblock = galaxy_datablock(task, sz, crop, grey, d['aug'] if aug == 'default' else aug, img_cache if cache else False)
+    dblock = galaxy_datablock(task, sz, crop, grey, TASK_DEFAULTS[task]['aug'] if aug == 'default' else aug, img_cache)
     dls = dblock.dataloaders(sel[sel.split != 'test'].reset_index(drop=True), bs=bs, num_workers=num_workers, **kwargs)
     dls.task, dls.splits, dls.test_df = task, sel, sel[sel.split == 'test'].reset_index(drop=True)
     dls.n_in, dls.sz, dls.cache = 1 if grey else 3, sz, img_cache

@@ -106,7 +106,7 @@ class ImageCache:
                  grey:bool=False, # Greyscale (1 channel) instead of RGB
                  draft:bool=False # Decode JPEGs at reduced scale (faster, pixels differ slightly)
                 ):
-        self.sz, self.crop, self.mode, self.draft, self.store, self.decodes = sz, crop, 'L' if grey else 'RGB', draft, {}, 0
+        self.sz, self.crop, self.mode, self.draft, self.store = sz, crop, 'L' if grey else 'RGB', draft, {}
         self.tensor_type = TensorImageBW if grey else TensorImage
 
     def load(self, fn)->TensorImage:
@@ -120,7 +120,7 @@ class ImageCache:
 
     def __call__(self, fn)->TensorImage:
         key = str(fn)
-        if key not in self.store: self.store[key], self.decodes = self.load(fn), self.decodes + 1
+        if key not in self.store: self.store[key] = self.load(fn)
         return self.store[key]
 
     def fill(self, fns, # Image files
@@ -135,7 +135,7 @@ class ImageCache:
                 failed.append((fn, e.why))
         return failed
 
-    def __repr__(self): return f"ImageCache(sz={self.sz}, crop={self.crop}, mode={self.mode}, draft={self.draft}): {len(self.store)} images, {self.decodes} decoded"
+    def __repr__(self): return f"ImageCache(sz={self.sz}, crop={self.crop}, mode={self.mode}, draft={self.draft}): {len(self.store)} images"
 
 # %% ../nbs/03_transforms.ipynb #863eb9d2
 def _uniform(x, lo, hi): return x.new_empty(x.size(0)).uniform_(lo, hi)
