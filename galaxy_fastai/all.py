@@ -8,6 +8,7 @@ __all__ = []
 # %% ../nbs/99_all.ipynb #b69cb4fa
 from .tree import *
 from .data import *
+from .console import *
 from .synthetic import *
 from .transforms import *
 from .dataloaders import *
@@ -17,7 +18,7 @@ from .archs import *
 from .models import *
 from .runs import *
 from .cli import *
-from . import tree, data, synthetic, transforms, dataloaders, losses, metrics, archs, models, runs, cli
+from . import tree, data, console, synthetic, transforms, dataloaders, losses, metrics, archs, models, runs, cli
 
 # nbdev writes an empty `__all__` for a module of imports; name the API here so that `import *` brings it
-__all__ = [o for m in (tree, data, synthetic, transforms, dataloaders, losses, metrics, archs, models, runs, cli) for o in m.__all__]
+__all__ = [o for m in (tree, data, console, synthetic, transforms, dataloaders, losses, metrics, archs, models, runs, cli) for o in m.__all__]

@@ -5,14 +5,16 @@
 # %% ../nbs/07_archs.ipynb #d49ef47e
 from __future__ import annotations
 import torch, torch.nn.functional as F
+from pathlib import Path
 from torch import nn
-from fastai.vision.all import ConvLayer, NormType, Flatten, Module, create_body, create_head, num_features_model, store_attr
+from fastai.vision.all import (ConvLayer, NormType, Flatten, Module, create_body, create_head, num_features_model, store_attr,
+                               TimmBody, imagenet_stats, params, L)
 from .tree import *
 from .data import task_targets
 
 # %% auto #0
-__all__ = ['Maxout', 'conv_trunk', 'n_features', 'dense_head', 'base_cnn', 'TreeNorm', 'SplitOutputs', 'HierarchyModel',
-           'BranchModel', 'vgg6', 'tree_model']
+__all__ = ['Maxout', 'conv_trunk', 'n_features', 'dense_head', 'base_cnn', 'TreeNorm', 'HierarchyModel', 'BranchModel', 'vgg6',
+           'trunk_body', 'trunk_stats', 'trunk_splitter', 'tree_model']
 
 # %% ../nbs/07_archs.ipynb #d8e389e6
 class Maxout(Module):
@@ -101,22 +103,17 @@ class TreeNorm(Module):
         return torch.cat(outs, 1)[:, self.order]
 
 # %% ../nbs/07_archs.ipynb #ffac4366
-class SplitOutputs(Module):
-    "Split features along dimension 1 into one output per target, of `sizes` columns each"
-    def __init__(self, sizes:list): store_attr()
-    def forward(self, x): return x.split(self.sizes, 1)
-
 class _TreeHeads(Module):
-    "Dense heads per question, joined by `TreeNorm` (softmax) and split back into one output per question"
+    "Dense heads per question, joined by `TreeNorm` (softmax): every answer, question after question"
     def __init__(self, nfs, groups, dense, maxout, p):
         self.heads = nn.ModuleList(dense_head(nf, len(g), dense, maxout, p) for nf,g in zip(nfs, groups))
-        self.norm, self.split = TreeNorm(sum(groups, []), 'softmax'), SplitOutputs([len(g) for g in groups])
-    def forward(self, feats): return self.split(self.norm(torch.cat([h(f) for h,f in zip(self.heads, feats)], 1)))
+        self.norm = TreeNorm(sum(groups, []), 'softmax')
+    def forward(self, feats): return self.norm(torch.cat([h(f) for h,f in zip(self.heads, feats)], 1))
 
 class HierarchyModel(Module):
     "One conv trunk, one dense head per question, children scaled by their parent answer"
     def __init__(self, n_in:int=3, sz:int=64, # Input channels and image side
-                 groups:list=None, # Answer columns of each output (default: task 2's Class1, Class2, Class7)
+                 groups:list=None, # Answer columns of each question, output side by side (default: task 2's Class1, Class2, Class7)
                  filters:tuple=(32, 64, 128), ks:int=3, bn:bool=False, pool:str='flatten', # `conv_trunk` knobs
                  dense:tuple=(256, 128), maxout:int|None=None, p:float=0.5): # `dense_head` knobs
         groups = groups or task_targets('task2')
@@ -143,24 +140,54 @@ class BranchModel(Module):
 def vgg6(n_in:int=3, # Input channels
          sz:int=128, # Input image side (report 004: 128x128 centre crop)
          n_out:int=37, # Outputs
-         p:float=0.25 # Dropout rate
+         p:float=0.25, # Dropout rate
+         act:str|None=None # Output activation: None (logits, the loss applies the sigmoid) or 'sigmoid'
         )->nn.Sequential:
-    "Report 004's VGG6: four 3x3 convs (16, 16, 32, 32), Dense 256, `n_out` sigmoid outputs"
+    "Report 004's VGG6: four 3x3 convs (16, 16, 32, 32), Dense 256, `n_out` outputs"
     conv = lambda ni, nf: ConvLayer(ni, nf, 3, norm_type=None)
     trunk = nn.Sequential(conv(n_in, 16), nn.Dropout(p), conv(16, 16), nn.MaxPool2d(2),
                           conv(16, 32), conv(32, 32), nn.BatchNorm2d(32), nn.Dropout(p), nn.MaxPool2d(2), Flatten())
-    return nn.Sequential(trunk, dense_head(n_features(trunk, n_in, sz), n_out, (256,), None, p, 'sigmoid'))
+    return nn.Sequential(trunk, dense_head(n_features(trunk, n_in, sz), n_out, (256,), None, p, act))
 
 # %% ../nbs/07_archs.ipynb #a4eabbe1
-def tree_model(arch='base', # 'base' (report 000's CNN) or a torchvision model function, e.g. `resnet18`
+def trunk_body(arch, # A torchvision model function (e.g. `resnet18`) or a timm model name (e.g. 'resnet18')
+               n_in:int=3, # Input channels
+               pretrained:str|Path|None=None # Weights file for the trunk; None: random weights
+              )->nn.Module:
+    "The convolutional body of `arch`, as fastai's `create_body` / `TimmBody` cut it, from random weights or a local file"
+    if isinstance(arch, str):
+        import timm  # only for timm trunks
+        kw = dict(pretrained=True, pretrained_cfg_overlay=dict(file=str(pretrained))) if pretrained else {}
+        return TimmBody(timm.create_model(arch, num_classes=0, in_chans=n_in, **kw), bool(pretrained), None, n_in)
+    model = arch(weights=None)
+    if pretrained: model.load_state_dict(torch.load(pretrained, map_location='cpu', weights_only=True))
+    return create_body(model, n_in, pretrained=bool(pretrained))
+
+def trunk_stats(arch)->tuple:
+    "Mean and std of the images `arch`'s pretrained weights expect: timm's config, else ImageNet's"
+    if not isinstance(arch, str): return imagenet_stats
+    import timm
+    cfg = timm.get_pretrained_cfg(arch)
+    return (cfg.mean, cfg.std) if cfg is not None else imagenet_stats
+
+def trunk_splitter(m:nn.Module)->list:
+    "fastai splitter of a `tree_model`: the trunk's parameters, then the head's"
+    return L(m[0][0], m[0][1:]).map(params)
+
+def tree_model(arch='base', # 'base' (report 000's CNN), a torchvision model function (`resnet18`) or a timm name ('resnet18')
                n_in:int=3, # Input channels
                sz:int=64, # Input image side
                cols:list=COLUMNS, # Answer columns to predict (whole questions)
+               pretrained:str|Path|None=None, # Weights file for a torchvision or timm trunk (see `trunk_body`)
                **kwargs # `base_cnn` knobs when `arch='base'`, else `create_head`'s
               )->nn.Sequential:
     "A trunk and head with one output per answer of `cols`, normalised down the decision tree by `TreeNorm`"
-    if arch == 'base': net = base_cnn(len(cols), n_in, sz, **kwargs)
+    if arch == 'base':
+        if pretrained: raise ValueError("pretrained weights are for torchvision or timm trunks; report 000's 'base' CNN has none")
+        net = base_cnn(len(cols), n_in, sz, **kwargs)
     else:
-        body = create_body(arch(weights=None), n_in, pretrained=False)
-        net = nn.Sequential(body, create_head(num_features_model(body), len(cols), **kwargs))
+        body = trunk_body(arch, n_in, pretrained)
+        timm_body = isinstance(body, TimmBody)  # fastai's way: timm knows its features, and some timm bodies pool already
+        nf = body.model.num_features if timm_body else num_features_model(body)
+        net = nn.Sequential(body, create_head(nf, len(cols), pool=body.needs_pool if timm_body else True, **kwargs))
     return nn.Sequential(net, TreeNorm(cols, 'relu'))

@@ -106,7 +106,7 @@ def cpu_options_table(data, # Data folder
                       n:int=5 # Timed steps per option
                      )->pd.DataFrame:
     "Images per second of one training step of the task 2 branch model under CPU options, and ratios to the default"
-    dls = galaxy_dls(data, 'task2')
+    dls = galaxy_dls(data, 'task2', device='cpu')  # CPU options: on the CPU, also where there is a GPU
     xb,*yb = dls.one_batch()
     xb = xb.as_subclass(torch.Tensor)
     new = lambda **kw: branch_learner(dls, path=Path(tempfile.mkdtemp()), **kw)

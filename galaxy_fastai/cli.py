@@ -7,7 +7,8 @@ from __future__ import annotations
 import json, os, sys, yaml
 from pathlib import Path
 from fastcore.script import call_parse, store_true
-from .runs import train_run, evaluate_run, predict_folder
+from .synthetic import synthetic_dir
+from .runs import RUN_DEFAULTS, train_run, evaluate_run, predict_folder
 
 # %% auto #0
 __all__ = ['galaxy_train', 'galaxy_evaluate', 'galaxy_predict']
@@ -21,6 +22,12 @@ def _crop(crop:str|None):
     "A `--crop` value: None (not given), 'default', 'none' or a side in pixels"
     return crop if crop in (None, 'default', 'none') else int(crop)
 
+def _synthetic_note(n:int)->str:
+    "Where the embedded synthetic set is (or will be made), and its size"
+    d = synthetic_dir(n)
+    size = f'{sum(f.stat().st_size for f in d.rglob("*") if f.is_file()) / 2**20:.0f} MB' if d.is_dir() else 'made now, once'
+    return f'data: the embedded synthetic set, {n:,} galaxies, in {d} ({size}); train on real galaxies with --data PATH'
+
 # %% ../nbs/10_cli.ipynb #bb5832ff
 @call_parse
 def galaxy_train(config:str=None, # YAML file of settings (keys as below); command-line options win
@@ -28,7 +35,12 @@ def galaxy_train(config:str=None, # YAML file of settings (keys as below); comma
                  csv:str=None, # Solutions CSV (default: the largest in the data folder with the task's columns)
                  task:str=None, # task1, task2 or tree (default task1)
                  model:str=None, # base, hierarchy, branch, vgg6 or tree (default base)
-                 arch:str=None, # Trunk of the tree model: base, or a torchvision model name such as resnet18 (random init)
+                 arch:str=None, # Trunk of the tree model: base, a torchvision model name (resnet18) or a timm model name (convnext_atto)
+                 pretrained:str=None, # Weights file for the tree model's torchvision or timm trunk (default: random weights)
+                 normalize:str=None, # Normalise batches: data (the training images' statistics), imagenet, or none (default: none, ImageNet's for a pretrained trunk)
+                 precision:str=None, # fp32 (default), bf16 or fp16 (mixed precision, on a CUDA GPU)
+                 device:str=None, # cpu, cuda, cuda:1, … (default: fastai's, a GPU when there is one)
+                 num_workers:int=None, # DataLoader worker processes (default 0: the decoded images stay in one process)
                  sz:int=None, # Image side after resizing (default 64)
                  crop:str=None, # Centre crop before resizing: default (none / 256 / 128 by task), none, or pixels
                  aug:str=None, # Augmentation preset: default (the task's), task1, task2 or none
@@ -47,14 +59,17 @@ def galaxy_train(config:str=None, # YAML file of settings (keys as below); comma
                  resume:str=None # Run folder of an interrupted run: continue it from its last completed epoch (no other options)
                 ):
     "Train a galaxy_fastai model into a run folder and print its metrics on held-out galaxies"
-    given = dict(data=data or os.environ.get('GALAXY_ZOO_DATA'), csv=csv, task=task, model=model, arch=arch, sz=sz, crop=_crop(crop),
-                 aug=aug, grey=grey or None, loss=loss, weighted=weighted or None, epochs=epochs, lr=lr, bs=bs, patience=patience, seed=seed, tta=tta or None,
-                 draft=draft or None, skip_bad=skip_bad or None)
+    given = dict(data=data or os.environ.get('GALAXY_ZOO_DATA'), csv=csv, task=task, model=model, arch=arch, pretrained=pretrained,
+                 normalize=None if normalize == 'none' else normalize, sz=sz, crop=_crop(crop), aug=aug, grey=grey or None, loss=loss,
+                 weighted=weighted or None, epochs=epochs, lr=lr, bs=bs, patience=patience, seed=seed, tta=tta or None, draft=draft or None,
+                 skip_bad=skip_bad or None, precision=precision, device=device, num_workers=num_workers)
     cfg = yaml.safe_load(Path(config).read_text()) if config else {}
     out = Path(resume or out or f"runs/{given['task'] or cfg.get('task', 'task1')}-{given['model'] or cfg.get('model', 'base')}")
+    print(f'run folder: {out.resolve()}')
+    if not (resume or given['data'] or cfg.get('data')): print(_synthetic_note(cfg.get('n_synthetic', RUN_DEFAULTS['n_synthetic'])))
     try: m = train_run(out, resume=True) if resume else train_run(out, cfg, **given)
     except KeyboardInterrupt: sys.exit(f"\ninterrupted: continue with  galaxy_train --resume {out}")
-    print(f'run folder: {out}\nheld-out test metrics ({m["n_test"]} galaxies never used in training):\n' + _table(m))
+    print(f'run folder: {out} (config, weights, history, figures, metrics)\nheld-out test metrics ({m["n_test"]} galaxies never used in training):\n' + _table(m))
 
 # %% ../nbs/10_cli.ipynb #71af0702
 @call_parse

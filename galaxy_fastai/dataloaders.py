@@ -8,7 +8,7 @@ import warnings, pandas as pd
 from pathlib import Path
 from fastai.vision.all import (DataBlock, DataLoaders, ImageBlock, CategoryBlock, TransformBlock, ColReader, ColSplitter,
                                DisplayedTransform, TensorBase, TensorImage, TitledStr, IntToFloatTensor, tensor, store_attr, L,
-                               dispatch, get_grid, mask2idxs)
+                               Transform, dispatch, get_grid, mask2idxs)
 from .tree import *
 from .data import *
 from .transforms import *
@@ -16,8 +16,8 @@ from .synthetic import synthetic_path
 
 # %% auto #0
 __all__ = ['TASK_DEFAULTS', 'find_images', 'find_solutions', 'Fractions', 'Fractionize', 'FractionsBlock', 'show_results',
-           'image_file', 'cached_image', 'row_reader', 'task_blocks', 'galaxy_datablock', 'task_galaxies',
-           'preload_images', 'task_crop', 'galaxy_dls']
+           'plot_top_losses', 'image_file', 'CachedImage', 'RowReader', 'task_blocks', 'galaxy_datablock',
+           'task_galaxies', 'preload_images', 'task_crop', 'galaxy_dls']
 
 # %% ../nbs/04_dataloaders.ipynb #8696a241
 def find_images(path:Path)->Path:
@@ -64,21 +64,32 @@ def show_results(x:TensorImage, y:Fractions|tuple[Fractions, ...], samples, outs
         ctx.set_title(f"true: {' · '.join(targ)}\npred: {' · '.join(pred)}", fontsize=7)
     return ctxs
 
+# %% ../nbs/04_dataloaders.ipynb #dd68b66e
+@dispatch
+def plot_top_losses(x:TensorImage, y:Fractions|tuple[Fractions, ...], samples, outs, raws, losses, nrows=None, ncols=None, figsize=None, **kwargs):
+    "The galaxies with the largest losses: image, loss, true and predicted vote-fraction captions"
+    axs = get_grid(len(samples), nrows=nrows, ncols=ncols, figsize=figsize)
+    for ax,(img, *targ),pred,loss in zip(axs, samples, outs, losses):
+        img.show(ctx=ax, **kwargs)
+        ax.set_title(f"loss {loss.item():.3f}\ntrue: {' · '.join(targ)}\npred: {' · '.join(pred)}", fontsize=7)
+    return axs
+
 # %% ../nbs/04_dataloaders.ipynb #6921e8ce
 def image_file(o):
     "The image of item `o`: a row with an `fn` column, or a path itself (so `learn.predict('galaxy.jpg')` works)"
     return Path(o) if isinstance(o, (str, Path)) else o['fn']
 
-def cached_image(cache:ImageCache):
+class CachedImage(Transform):
     "Getter: item `o`'s image as a uint8 tensor from `cache` (decoded, cropped and resized once)"
-    def get_image(o:pd.Series|dict|str|Path): return cache(image_file(o))  # the annotation lets `test_dl` take paths too
-    return get_image
+    input_types = (pd.Series, dict, str, Path)  # what `test_dl` may be given: rows, dicts or image files
+    def __init__(self, cache:ImageCache): self.cache = cache
+    def encodes(self, o:pd.Series|dict|str|Path): return self.cache(image_file(o))  # the annotation lets `test_dl` take paths too
 
-def row_reader(cols):
+class RowReader(Transform):
     "Getter: column(s) `cols` of an item, a dict or a frame's row (the annotation lets `test_dl` take a frame either way)"
-    read = ColReader(cols)
-    def get_cols(o:pd.Series|dict): return read(o)
-    return get_cols
+    input_types = (pd.Series, dict)
+    def __init__(self, cols): self.read = ColReader(cols)
+    def encodes(self, o:pd.Series|dict): return self.read(o)
 
 def task_blocks(task:str, # 'task1', 'task2' or 'tree'
                 grey:bool=False, # Greyscale images
@@ -86,10 +97,10 @@ def task_blocks(task:str, # 'task1', 'task2' or 'tree'
                )->tuple:
     "Blocks, getters and `n_inp` of `task`'s DataBlock"
     if cache is None: img, get_image = ImageBlock(cls=GalaxyImageBW if grey else GalaxyImage), image_file
-    else: img, get_image = TransformBlock(batch_tfms=IntToFloatTensor), cached_image(cache)  # already tensors: no PIL step
-    if task == 'task1': return (img, CategoryBlock(vocab=CLASS1_NAMES, sort=False)), [get_image, row_reader('label')], 1
+    else: img, get_image = TransformBlock(batch_tfms=IntToFloatTensor), CachedImage(cache)  # already tensors: no PIL step
+    if task == 'task1': return (img, CategoryBlock(vocab=CLASS1_NAMES, sort=False)), [get_image, RowReader('label')], 1
     groups = task_targets(task)
-    return (img, *[FractionsBlock(g) for g in groups]), [get_image] + [row_reader(g) for g in groups], 1
+    return (img, *[FractionsBlock(g) for g in groups]), [get_image] + [RowReader(g) for g in groups], 1
 
 # %% ../nbs/04_dataloaders.ipynb #f4e4500a
 def _records(df:pd.DataFrame)->list:

@@ -6,13 +6,13 @@
 from __future__ import annotations
 import torch, torch.nn.functional as F
 from torch import nn
-from fastai.vision.all import store_attr, tuplify
+from fastai.vision.all import store_attr, apply
 
 # %% auto #0
-__all__ = ['FocalLoss', 'focal_bce', 'best_prediction', 'MultiOutputLoss']
+__all__ = ['CategoricalFocalLoss', 'focal_bce', 'best_prediction', 'MultiOutputLoss']
 
 # %% ../nbs/05_losses.ipynb #5fdc3a08
-class FocalLoss(nn.Module):
+class CategoricalFocalLoss(nn.Module):
     "Focal loss on logits and class indices; cross-entropy when `gamma=0` and `alpha=None`"
     def __init__(self, gamma:float=2., # Focusing parameter γ
                  alpha:torch.Tensor|None=None, # Optional per-class weights α
@@ -27,14 +27,17 @@ class FocalLoss(nn.Module):
     def decodes(self, x): return x.argmax(1)
 
 # %% ../nbs/05_losses.ipynb #75d77533
-def focal_bce(pred:torch.Tensor, # Predicted probabilities in (0, 1)
+def focal_bce(pred:torch.Tensor, # Predicted probabilities in (0, 1), or logits if `logits`
               targ:torch.Tensor, # Target vote fractions in [0, 1]
               alpha:float=0.2, # Weight of the positive term (1-α for the negative)
               gamma:float=1.5, # Focusing parameter γ
-              eps:float=1e-7)->torch.Tensor:
-    "Elementwise focal binary cross-entropy of probabilities `pred` against soft targets `targ` (report 000)"
-    p = pred.clamp(eps, 1 - eps)
-    return -(alpha * targ * (1 - p)**gamma * p.log() + (1 - alpha) * (1 - targ) * p**gamma * (1 - p).log())
+              eps:float=1e-7, # Probabilities are clamped to [eps, 1-eps]
+              logits:bool=False # `pred` holds logits
+             )->torch.Tensor:
+    "Elementwise focal binary cross-entropy of `pred` against soft targets `targ` (report 000)"
+    if logits: logp, log1mp = F.logsigmoid(pred), F.logsigmoid(-pred)
+    else: p = pred.clamp(eps, 1 - eps); logp, log1mp = p.log(), (1 - p).log()
+    return -(alpha * targ * (gamma * log1mp).exp() * logp + (1 - alpha) * (1 - targ) * (gamma * logp).exp() * log1mp)
 
 # %% ../nbs/05_losses.ipynb #376eba0e
 def best_prediction(targ:float, # A vote fraction
@@ -45,28 +48,41 @@ def best_prediction(targ:float, # A vote fraction
     return p[focal_bce(p, torch.full_like(p, targ), **kwargs).argmin()].item()
 
 # %% ../nbs/05_losses.ipynb #a2d13723
-def _bce(pred, targ, eps=1e-7): return F.binary_cross_entropy(pred.clamp(eps, 1 - eps), targ, reduction='none')
+def _bce(pred, targ, eps=1e-7):
+    "BCE of probabilities in 32 bits: CUDA autocast refuses `binary_cross_entropy`, which is unsafe in 16 bits"
+    with torch.autocast(pred.device.type, enabled=False):
+        return F.binary_cross_entropy(pred.float().clamp(eps, 1 - eps), targ.float(), reduction='none')
 
 class MultiOutputLoss(nn.Module):
-    "Sum over a model's outputs of the masked, optionally weighted mean of an elementwise loss on vote fractions"
+    "Sum over targets of the masked, optionally weighted mean of an elementwise loss on vote fractions"
     kinds = ('mse', 'bce', 'focal')
     def __init__(self, kind:str='mse', # Elementwise loss: 'mse', 'bce' or 'focal' (`focal_bce`)
-                 weights:list|None=None, # Per-answer weights, one sequence per output (e.g. from `class_weights`)
+                 weights:list|None=None, # Per-answer weights, one sequence per target (e.g. from `class_weights`)
                  alpha:float=0.2, # `focal_bce` α
-                 gamma:float=1.5): # `focal_bce` γ
+                 gamma:float=1.5, # `focal_bce` γ
+                 logits:bool=False, # The model returns logits: the loss (and `activation`) applies the sigmoid
+                 sizes:list|None=None, # Answers per target, for `decodes` (e.g. [3, 2, 3] for task 2)
+                 reduction:str='mean'): # 'mean', or 'none' for one loss per galaxy (fastai's protocol)
         if kind not in self.kinds: raise ValueError(f"unknown loss kind {kind!r}; choose one of {self.kinds}")
         super().__init__(); store_attr()
     def elementwise(self, pred, targ):
-        if self.kind == 'mse': return (pred - targ)**2
-        return _bce(pred, targ) if self.kind == 'bce' else focal_bce(pred, targ, self.alpha, self.gamma)
+        if self.kind == 'focal': return focal_bce(pred.float(), targ, self.alpha, self.gamma, logits=self.logits)
+        if self.kind == 'bce': return F.binary_cross_entropy_with_logits(pred.float(), targ, reduction='none') if self.logits else _bce(pred, targ)
+        return (self.activation(pred).float() - targ)**2
     def one_output(self, pred, targ, w=None):
-        targ = targ.as_subclass(torch.Tensor)  # fastai's `Fractions` type is not needed here
+        targ = targ.as_subclass(torch.Tensor).float()  # fastai's `Fractions` type is not needed here
         known = ~targ.isnan()
         loss = self.elementwise(pred, targ.nan_to_num()) * known
         if w is not None: loss = loss * torch.as_tensor(w, dtype=loss.dtype, device=loss.device)
+        if self.reduction == 'none': return loss.sum(1) / known.sum(1).clamp_min(1)
         return loss.sum() / known.sum().clamp_min(1)
     def forward(self, preds, *targs):
-        preds = tuplify(preds)
+        widths = [t.shape[1] for t in targs]
+        if isinstance(preds, torch.Tensor):
+            if preds.shape[1] != sum(widths): raise ValueError(f"the model returns {preds.shape[1]} answers but the targets have {sum(widths)}")
+            preds = preds.split(widths, 1)
         if len(preds) != len(targs): raise ValueError(f"the model has {len(preds)} outputs but the data {len(targs)} targets")
         ws = self.weights if self.weights is not None else [None] * len(preds)
         return sum(self.one_output(p, t, w) for p,t,w in zip(preds, targs, ws))
+    def activation(self, x): return apply(torch.sigmoid, x) if self.logits else x
+    def decodes(self, x): return tuple(x.split(self.sizes, 1)) if self.sizes and len(self.sizes) > 1 else x

@@ -5,7 +5,8 @@
 # %% ../nbs/06_metrics.ipynb #7843c958
 from __future__ import annotations
 import warnings, numpy as np, pandas as pd, torch
-from fastai.vision.all import AccumMetric, skm_to_fastai, tuplify, plt
+from functools import partial
+from fastai.vision.all import AccumMetric, skm_to_fastai, tuplify, getcallable, to_np, plt
 from sklearn.metrics import f1_score, recall_score, confusion_matrix, ConfusionMatrixDisplay, roc_auc_score, RocCurveDisplay
 from .tree import *
 from .data import CLASS1_NAMES, task_columns, reached
@@ -31,7 +32,7 @@ def task1_report(probs:torch.Tensor, # Class probabilities or logits, one row pe
                  names:list=CLASS1_NAMES # Class names, index order
                 )->dict:
     "Accuracy, `macro_f1` and per-class recall (classes present) of held-out task 1 predictions"
-    pred, targ = np.asarray(probs).argmax(1), np.asarray(targ)
+    pred, targ = to_np(probs).argmax(1), to_np(targ)
     present = np.unique(targ)
     recalls = recall_score(targ, pred, labels=present, average=None)
     return {'n_test': len(targ), 'accuracy': float((pred == targ).mean()), 'macro_f1': float(macro_f1(targ, pred)),
@@ -58,7 +59,7 @@ def flat(x)->torch.Tensor:
     "A model's outputs or targets, a tensor or a tuple of them, as one float 2-D tensor"
     return torch.cat([o.as_subclass(torch.Tensor).float().view(len(o), -1) for o in tuplify(x)], 1)
 
-def _np(x): return flat(x).numpy() if isinstance(x, (torch.Tensor, tuple, list)) else np.asarray(x, dtype=float)
+def _np(x): return to_np(flat(x)) if isinstance(x, (torch.Tensor, tuple, list)) else np.asarray(x, dtype=float)  # any device
 
 # %% ../nbs/06_metrics.ipynb #f06287ca
 def _question(pred, targ, cols, q):
@@ -89,10 +90,8 @@ def kaggle_rmse(pred, targ)->float:
 class FractionMetric(AccumMetric):
     "An `AccumMetric` over all of a model's outputs and targets, side by side as 2-D tensors"
     def __init__(self, func, name:str): super().__init__(func, flatten=False, name=name)
-    def accumulate(self, learn): self.accum_values(learn.pred, learn.yb, learn)
+    def accumulate(self, learn): self.accum_values(getcallable(learn.loss_func, 'activation')(learn.pred), learn.yb, learn)  # fractions, as `get_preds`
     def accum_values(self, preds, targs, learn=None): super().accum_values(flat(preds), flat(targs), learn)
-
-def _with_cols(f, cols, q): return lambda pred, targ: f(pred, targ, cols, q)
 
 def fraction_metrics(task:str='task2', # 'task2' or 'tree'
                      questions:list|None=None, # Questions to report (default: every question of task 2; none for the tree)
@@ -101,7 +100,7 @@ def fraction_metrics(task:str='task2', # 'task2' or 'tree'
     "Per-question MSE and accuracy (and the Kaggle RMSE) of `task` as fastai metrics"
     cols = task_columns(task)
     qs = questions if questions is not None else (questions_in(cols) if task == 'task2' else [])
-    res = [FractionMetric(_with_cols(f, cols, q), f'{n}_{q}') for q in qs for f,n in ((question_mse, 'mse'), (question_accuracy, 'acc'))]
+    res = [FractionMetric(partial(f, cols=cols, q=q), f'{n}_{q}') for q in qs for f,n in ((question_mse, 'mse'), (question_accuracy, 'acc'))]  # picklable: `learn.export`
     return res + ([FractionMetric(kaggle_rmse, 'rmse')] if rmse else [])
 
 # %% ../nbs/06_metrics.ipynb #b3a3fc74

@@ -7,15 +7,16 @@ from __future__ import annotations
 import inspect, numpy as np, torch
 from torch import nn
 from fastai.vision.all import (Learner, Callback, CrossEntropyLossFlat, EarlyStoppingCallback, SaveModelCallback, CSVLogger,
-                               DataLoaders, accuracy, create_head, store_attr, L)
-from .data import class_weights, task_targets
+                               DataLoaders, Normalize, accuracy, create_head, store_attr, risinstance, imagenet_stats, L)
+from .data import class_weights, task_targets, task_columns
 from .losses import *
 from .metrics import *
 from .archs import *
 
 # %% auto #0
-__all__ = ['lower_is_better', 'galaxy_callbacks', 'task_weights', 'task_loss', 'task_metrics', 'galaxy_learner', 'input_shape',
-           'base_learner', 'hierarchy_learner', 'branch_learner', 'vgg6_learner', 'UnconstrainedWarmup', 'tree_learner']
+__all__ = ['lower_is_better', 'galaxy_callbacks', 'HistoryLogger', 'task_weights', 'task_loss', 'task_metrics', 'galaxy_learner',
+           'input_shape', 'galaxy_stats', 'add_normalize', 'base_learner', 'hierarchy_learner', 'branch_learner',
+           'vgg6_learner', 'UnconstrainedWarmup', 'tree_learner']
 
 # %% ../nbs/08_models.ipynb #9a04447b
 def lower_is_better(monitor:str)->bool:
@@ -29,7 +30,15 @@ def galaxy_callbacks(monitor:str='valid_loss', # Metric to track, e.g. 'valid_lo
                     )->list:
     "Early stopping, best-model saving (restored at the end) and a history CSV, all on `monitor`"
     comp = np.less if lower_is_better(monitor) else np.greater
-    return [EarlyStoppingCallback(monitor, comp, patience=patience), SaveModelCallback(monitor, comp, fname=fname), CSVLogger(history)]
+    return [EarlyStoppingCallback(monitor, comp, patience=patience), SaveModelCallback(monitor, comp, fname=fname), HistoryLogger(history)]
+
+# %% ../nbs/08_models.ipynb #fd09bf74
+class HistoryLogger(CSVLogger):
+    "fastai's `CSVLogger`, without its closed file after `fit` (a closed file cannot be pickled by `learn.export`)"
+    def after_fit(self):
+        if hasattr(self, 'gather_preds'): return  # `get_preds` and `validate` run the fit events too: fastai's logger skips them
+        super().after_fit()
+        del self.file
 
 # %% ../nbs/08_models.ipynb #1077c356
 def task_weights(dls:DataLoaders)->list:
@@ -39,14 +48,17 @@ def task_weights(dls:DataLoaders)->list:
 
 def task_loss(dls:DataLoaders, # DataLoaders from `galaxy_dls`
               loss='mse', # task 1: 'ce' or 'focal'; others: 'mse', 'bce' or 'focal'; or a loss function
-              weighted:bool=False # Weigh answers by `task_weights`
+              weighted:bool=False, # Weigh answers by `task_weights`
+              logits:bool=False # Fraction tasks: the model returns logits (the loss applies the sigmoid)
              ):
-    "The loss for `dls.task`: cross-entropy or `FocalLoss` on classes, `MultiOutputLoss` on fractions"
+    "The loss for `dls.task`: cross-entropy or `CategoricalFocalLoss` on classes, `MultiOutputLoss` on fractions"
+    if isinstance(loss, MultiOutputLoss) and loss.logits != logits:
+        raise ValueError(f"this model returns {'logits' if logits else 'probabilities'}: pass MultiOutputLoss(..., logits={logits})")
     if not isinstance(loss, str): return loss
     w = task_weights(dls) if weighted else None
-    if dls.task != 'task1': return MultiOutputLoss(loss, w)
+    if dls.task != 'task1': return MultiOutputLoss(loss, w, logits=logits, sizes=[len(g) for g in task_targets(dls.task)])
     if loss not in ('ce', 'focal'): raise ValueError(f"task 1 losses are 'ce' and 'focal', not {loss!r}")
-    return CrossEntropyLossFlat(weight=w[0] if w else None) if loss == 'ce' else FocalLoss(alpha=w[0] if w else None)
+    return CrossEntropyLossFlat(weight=w[0] if w else None) if loss == 'ce' else CategoricalFocalLoss(alpha=w[0] if w else None)
 
 def task_metrics(task:str)->list:
     "Default fastai metrics of `task`: accuracy and macro-F1; per-question MSE, accuracy and RMSE; or the Kaggle RMSE"
@@ -62,10 +74,12 @@ def galaxy_learner(dls:DataLoaders, # DataLoaders from `galaxy_dls`
                    fname:str='best', # Best model file name under `path/models`
                    history:str='history.csv', # History CSV under `path`
                    cbs=None, # More callbacks
-                   **kwargs # Passed to `Learner`, e.g. `path`, `opt_func`, `wd`
+                   normalize=None, # Normalise the batches: 'data' (or True) with `galaxy_stats`, 'imagenet', (mean, std), or None/False
+                   **kwargs # Passed to `Learner`, e.g. `path`, `opt_func`, `wd`, `splitter`
                   )->Learner:
-    "A fastai `Learner` with `galaxy_callbacks`"
+    "A fastai `Learner` with `galaxy_callbacks`, on batches normalised as `normalize` says"
     metrics = task_metrics(dls.task) if metrics is None else metrics
+    if normalize: add_normalize(dls, galaxy_stats(dls) if normalize in (True, 'data') else imagenet_stats if normalize == 'imagenet' else normalize)
     learn = Learner(dls, model, loss_func=loss_func, metrics=metrics, cbs=galaxy_callbacks(monitor, patience, fname, history) + L(cbs), **kwargs)
     learn.path.mkdir(parents=True, exist_ok=True)  # fastai's CSVLogger creates only the parent folder
     return learn
@@ -84,6 +98,19 @@ def input_shape(dls:DataLoaders)->tuple:
 def _need(dls, *tasks):
     if dls.task not in tasks: raise ValueError(f"this learner is for task {' or '.join(map(repr, tasks))}; these DataLoaders are for {dls.task!r}")
 
+# %% ../nbs/08_models.ipynb #8016103e
+def galaxy_stats(dls:DataLoaders, # DataLoaders from `galaxy_dls`
+                 n:int=1000 # Training images to read, the first ones (no augmentation, no random draws)
+                )->tuple:
+    "Per-channel mean and standard deviation, in [0, 1], of `dls`'s training images"
+    x = torch.stack([dls.train.after_item(dls.train_ds[i])[0] for i in range(min(n, len(dls.train_ds)))]).float() / 255
+    return x.mean((0, 2, 3)).tolist(), x.std((0, 2, 3)).tolist()
+
+def add_normalize(dls:DataLoaders, stats:tuple):
+    "Add fastai's `Normalize` with `stats` (mean, std) to `dls`'s batch transforms, unless it has one, on `dls`'s device"
+    if dls.after_batch.fs.filter(risinstance(Normalize)): return
+    dls.add_tfms([Normalize.from_stats(*stats, cuda=dls.device is None or torch.device(dls.device).type == 'cuda')], 'after_batch')
+
 # %% ../nbs/08_models.ipynb #d7b3c0dc
 def base_learner(dls:DataLoaders, # DataLoaders from `galaxy_dls`, any task
                  loss='default', # 'ce' (task 1) / 'mse' (others) by default; see `task_loss`
@@ -94,19 +121,16 @@ def base_learner(dls:DataLoaders, # DataLoaders from `galaxy_dls`, any task
     "Report 000's base CNN on `dls`"
     model_kw, learn_kw = _split_kwargs(kwargs, base_cnn)
     n_in, sz = input_shape(dls)
-    if dls.task == 'task1': model = base_cnn(len(dls.vocab), n_in, sz, **model_kw)
-    else:
-        sizes = [len(g) for g in task_targets(dls.task)]
-        model = nn.Sequential(base_cnn(sum(sizes), n_in, sz, act='sigmoid', **model_kw), *([SplitOutputs(sizes)] if len(sizes) > 1 else []))
+    n_out = len(dls.vocab) if dls.task == 'task1' else len(task_columns(dls.task))
     loss = ('ce' if dls.task == 'task1' else 'mse') if loss == 'default' else loss
-    return galaxy_learner(dls, model, task_loss(dls, loss, weighted), patience=patience, **learn_kw)
+    return galaxy_learner(dls, base_cnn(n_out, n_in, sz, **model_kw), task_loss(dls, loss, weighted, logits=True), patience=patience, **learn_kw)
 
 # %% ../nbs/08_models.ipynb #f852aa50
 def _task2_learner(model_cls, dls, loss, weighted, patience, kwargs):
     "A `galaxy_learner` with a task 2 model class built from `dls`'s input shape and the knobs among `kwargs`"
     _need(dls, 'task2')
     model_kw, learn_kw = _split_kwargs(kwargs, model_cls)
-    return galaxy_learner(dls, model_cls(*input_shape(dls), **model_kw), task_loss(dls, loss, weighted), patience=patience, **learn_kw)
+    return galaxy_learner(dls, model_cls(*input_shape(dls), **model_kw), task_loss(dls, loss, weighted), patience=patience, **learn_kw)  # outputs: fractions
 
 def hierarchy_learner(dls:DataLoaders, # Task 2 DataLoaders
                       loss='mse', # 'mse', 'bce' or 'focal' (report 000's best: focal, α = 0.2, γ = 1.5)
@@ -137,7 +161,7 @@ def vgg6_learner(dls:DataLoaders, # 37-answer DataLoaders (`task='tree'`)
     _need(dls, 'tree')
     model_kw, learn_kw = _split_kwargs(kwargs, vgg6)
     n_in, sz = input_shape(dls)
-    return galaxy_learner(dls, vgg6(n_in, sz, **model_kw), task_loss(dls, loss, weighted), patience=patience, **learn_kw)
+    return galaxy_learner(dls, vgg6(n_in, sz, **model_kw), task_loss(dls, loss, weighted, logits=True), patience=patience, **learn_kw)
 
 # %% ../nbs/08_models.ipynb #9e771562
 class UnconstrainedWarmup(Callback):
@@ -150,16 +174,19 @@ class UnconstrainedWarmup(Callback):
     def after_fit(self): self._set(True)
 
 def tree_learner(dls:DataLoaders, # 37-answer DataLoaders (`task='tree'`)
-                 arch='base', # 'base' (report 000's trunk) or a torchvision model function, e.g. `resnet18` (random init)
+                 arch='base', # 'base' (report 000's trunk), a torchvision model function (`resnet18`) or a timm model name
+                 pretrained=None, # Weights file for a torchvision or timm trunk (None: random weights)
                  loss='mse', # 'mse' (the Kaggle RMSE's square), 'bce' or 'focal'
                  weighted:bool=False, # Class weights on the answers
                  warmup:int=0, # Epochs to train without normalisation first (Dieleman 2015: 1)
                  patience:int=10, # Early-stopping patience
+                 normalize='default', # As `galaxy_learner`; 'default': the trunk's statistics if `pretrained`, else none
                  **kwargs # `tree_model` knobs (and `base_cnn`'s or `create_head`'s), then `galaxy_learner` arguments
                 )->Learner:
-    "A decision-tree head on `arch`: 37 outputs that are always consistent Galaxy Zoo vote fractions"
+    "A decision-tree head on `arch`: 37 outputs that are always consistent Galaxy Zoo vote fractions; `freeze` holds the trunk"
     _need(dls, 'tree')
     model_kw, learn_kw = _split_kwargs(kwargs, base_cnn if arch == 'base' else create_head)
-    model = tree_model(arch, *input_shape(dls), **model_kw)
+    model = tree_model(arch, *input_shape(dls), pretrained=pretrained, **model_kw)
     if warmup: learn_kw['cbs'] = L(learn_kw.get('cbs')) + UnconstrainedWarmup(warmup)
-    return galaxy_learner(dls, model, task_loss(dls, loss, weighted), patience=patience, **learn_kw)
+    if normalize == 'default': normalize = trunk_stats(arch) if pretrained else None
+    return galaxy_learner(dls, model, task_loss(dls, loss, weighted), patience=patience, normalize=normalize, splitter=trunk_splitter, **learn_kw)

@@ -4,11 +4,12 @@
 
 # %% ../nbs/09_runs.ipynb #24ad424f
 from __future__ import annotations
-import json, os, random, yaml, numpy as np, pandas as pd, torch, torchvision
+import json, os, random, warnings, yaml, numpy as np, pandas as pd, torch, torchvision
 from functools import partial
 from pathlib import Path
 from fastai.vision.all import (L, Learner, Callback, TrackerCallback, EarlyStoppingCallback, CSVLogger, CancelEpochException,
-                               set_seed, getcallable, progress_bar, plt)
+                               set_seed, getcallable, to_device, to_np, plt)
+from .console import track, interactive, EpochLines
 from .tree import *
 from .data import *
 from .synthetic import synthetic_path
@@ -18,15 +19,17 @@ from .metrics import *
 from .models import *
 
 # %% auto #0
-__all__ = ['RUN_DEFAULTS', 'LEARNERS', 'run_config', 'make_learner', 'task_report', 'train_means', 'plot_history', 'save_figures',
-           'tta_preds', 'finished_run', 'train_run', 'Checkpoint', 'Restore', 'load_checkpoint', 'run_cache',
-           'load_weights', 'load_run', 'run_preds', 'evaluate_run', 'readable_images', 'predict_folder']
+__all__ = ['RUN_DEFAULTS', 'PRECISIONS', 'LEARNERS', 'run_config', 'make_learner', 'task_report', 'train_means', 'plot_history',
+           'save_figures', 'tta_preds', 'finished_run', 'train_run', 'Checkpoint', 'Restore', 'load_checkpoint',
+           'run_cache', 'load_weights', 'load_run', 'run_preds', 'evaluate_run', 'readable_images', 'predict_folder']
 
 # %% ../nbs/09_runs.ipynb #0a750a80
 RUN_DEFAULTS = dict(
     task='task1', model='base', data=None, csv=None, sz=64, crop='default', aug='default', grey=False, min_prob=None,
     loss='default', weighted=False, epochs=30, lr=1e-3, bs=64, seed=48, patience=None, monitor='valid_loss',
-    arch='base', warmup=0, model_kw={}, valid_pct=0.15, test_pct=0.15, n_synthetic=1200, tta=False, draft=False, skip_bad=False)
+    arch='base', pretrained=None, warmup=0, model_kw={}, valid_pct=0.15, test_pct=0.15, n_synthetic=1200, tta=False, draft=False,
+    skip_bad=False, normalize=None, precision='fp32', device=None, num_workers=0)
+PRECISIONS = ('fp32', 'bf16', 'fp16')
 LEARNERS = {'base': base_learner, 'hierarchy': hierarchy_learner, 'branch': branch_learner, 'vgg6': vgg6_learner, 'tree': tree_learner}
 
 def run_config(config=None, # A YAML file or a dict of settings
@@ -39,6 +42,7 @@ def run_config(config=None, # A YAML file or a dict of settings
     unknown = set(cfg) - set(RUN_DEFAULTS)
     if unknown: raise ValueError(f"unknown settings {sorted(unknown)}; known: {sorted(RUN_DEFAULTS)}")
     if cfg['model'] not in LEARNERS: raise ValueError(f"unknown model {cfg['model']!r}; choose one of {list(LEARNERS)}")
+    if cfg['precision'] not in PRECISIONS: raise ValueError(f"unknown precision {cfg['precision']!r}; choose one of {list(PRECISIONS)}")
     return cfg
 
 # %% ../nbs/09_runs.ipynb #0abcefdb
@@ -54,8 +58,20 @@ def _csv_paths(csv, data:Path):
 def _none(v): return None if v == 'none' else v  # 'none' in a config or on the command line: no crop, no augmentation
 
 def _dls_kwargs(cfg):
-    kw = {k: cfg[k] for k in ('csv', 'sz', 'grey', 'min_prob', 'valid_pct', 'test_pct', 'seed', 'bs', 'draft', 'skip_bad')}
+    kw = {k: cfg[k] for k in ('csv', 'sz', 'grey', 'min_prob', 'valid_pct', 'test_pct', 'seed', 'bs', 'draft', 'skip_bad', 'num_workers', 'device')}
     return kw | {'crop': _none(cfg['crop']), 'aug': _none(cfg['aug']), 'preload': True}  # decode all before training: no epoch waits
+
+def _arch(name:str):
+    "A trunk named in a config: 'base', a torchvision model function's name, else a timm model name"
+    return name if name == 'base' else getattr(torchvision.models, name, name)
+
+def _precision(learn, precision:str)->Learner:
+    "`learn` with fastai's mixed precision (`to_fp16`, `to_bf16`) on a CUDA device; in 32 bits, with a warning, elsewhere"
+    if precision == 'fp32': return learn
+    if torch.device(learn.dls.device).type != 'cuda':
+        warnings.warn(f"precision {precision!r} needs a CUDA GPU (fastai's mixed precision uses CUDA autocast): training in fp32 on {learn.dls.device}")
+        return learn
+    return learn.to_fp16() if precision == 'fp16' else learn.to_bf16()
 
 def make_learner(cfg:dict, # From `run_config`
                  dls, # DataLoaders for `cfg['task']`
@@ -65,8 +81,9 @@ def make_learner(cfg:dict, # From `run_config`
     kw = dict(cfg['model_kw'], path=path, monitor=cfg['monitor'], weighted=cfg['weighted'])
     if cfg['loss'] != 'default': kw['loss'] = cfg['loss']
     if cfg['patience']: kw['patience'] = cfg['patience']
-    if cfg['model'] == 'tree': kw.update(arch=cfg['arch'] if cfg['arch'] == 'base' else getattr(torchvision.models, cfg['arch']), warmup=cfg['warmup'])
-    return LEARNERS[cfg['model']](dls, **kw)
+    if cfg['normalize'] is not None: kw['normalize'] = cfg['normalize']
+    if cfg['model'] == 'tree': kw.update(arch=_arch(cfg['arch']), pretrained=cfg['pretrained'], warmup=cfg['warmup'])
+    return _precision(LEARNERS[cfg['model']](dls, **kw), cfg['precision'])
 
 # %% ../nbs/09_runs.ipynb #b1f69253
 def task_report(task:str, # 'task1', 'task2' or 'tree'
@@ -111,7 +128,7 @@ def save_figures(run:Path, task:str, preds, targs)->list:
     run = Path(run)
     _save(plot_history(pd.read_csv(run/'history.csv')), run/'history.png')
     if task == 'task1':
-        ax = plot_confusion(np.asarray(targs), np.asarray(preds).argmax(1), CLASS1_NAMES, 'task 1, held-out galaxies')
+        ax = plot_confusion(to_np(targs), to_np(preds).argmax(1), CLASS1_NAMES, 'task 1, held-out galaxies')
         _save(ax.figure, run/'confusion.png')
     elif task == 'task2':
         fig, axs = plt.subplots(2, 2, figsize=(11, 9))
@@ -130,12 +147,12 @@ def tta_preds(learn:Learner, # A trained learner
              )->tuple:
     "Predictions of `learn` over `dl` (all outputs side by side), averaged over the 8 dihedral views if `tta`, and the targets"
     act, preds, targs = getcallable(learn.loss_func, 'activation'), [], []
-    learn.model.eval()
+    model = learn.model.eval().to(dl.device)  # where the batches are (a loaded run's model starts on the CPU)
     with torch.no_grad():
-        for x,*ys in progress_bar(dl, leave=False):
+        for x,*ys in track(dl, 'predicting'):
             views = [x.dihedral(k) for k in range(8)] if tta else [x]
-            preds.append(torch.stack([flat(act(learn.model(v))) for v in views]).mean(0))
-            targs.append(ys)
+            preds.append(torch.stack([flat(act(model(v))) for v in views]).mean(0).cpu())  # on the CPU, as `get_preds` returns them
+            targs.append([y.cpu() for y in ys])
     targs = [torch.cat(o) for o in zip(*targs)]
     return torch.cat(preds), (targs[0] if len(targs) == 1 else tuple(targs)) if targs else None
 
@@ -153,7 +170,9 @@ def finished_run(out, # A run folder
     "The held-out metrics of the completed run in `out` if it was trained with exactly `cfg`, else None"
     out = Path(out)
     if not ((out/'metrics.json').is_file() and (out/'config.yaml').is_file()): return None
-    return json.loads((out/'metrics.json').read_text()) if run_config(out/'config.yaml') == cfg else None  # settings added since: defaults
+    saved = run_config(out/'config.yaml')  # settings added since: defaults
+    if cfg['normalize'] in (True, 'data') and isinstance(saved['normalize'], list): saved['normalize'] = cfg['normalize']  # resolved to numbers
+    return json.loads((out/'metrics.json').read_text()) if saved == cfg else None
 
 def _run_config(out, config, resume, overrides):
     "The resolved config of a new run, or the saved one of the run to resume"
@@ -169,7 +188,9 @@ def _run_config(out, config, resume, overrides):
 def _fit(learn, cfg, progress, start=0):
     "One-cycle training of `cfg['epochs']` epochs, beginning at epoch `start`"
     if start: learn._do_fit = partial(_fit_epochs, learn, start)
-    if progress: learn.fit_one_cycle(cfg['epochs'], cfg['lr'])
+    if progress and interactive(): learn.fit_one_cycle(cfg['epochs'], cfg['lr'])
+    elif progress:  # a log file or a pipe: one line per epoch, no redrawn bars
+        with learn.no_bar(): learn.fit_one_cycle(cfg['epochs'], cfg['lr'], cbs=EpochLines())
     else:
         with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(cfg['epochs'], cfg['lr'])
 
@@ -189,6 +210,7 @@ def train_run(out, # Run folder to create (or to resume)
     out.mkdir(parents=True, exist_ok=True)
     set_seed(cfg['seed'], reproducible=True)
     dls = galaxy_dls(cfg['data'], cfg['task'], **_dls_kwargs(cfg))
+    if cfg['normalize'] in (True, 'data'): cfg['normalize'] = [list(o) for o in galaxy_stats(dls)]  # stored: inference uses the training statistics
     learn = make_learner(cfg, dls, out)
     learn.add_cbs([Checkpoint(out/'checkpoint.pth')] + ([Restore(ckpt, out/'history.csv')] if ckpt else []) + list(cbs or []))
     if not resume: _write_atomic(out/'config.yaml', yaml.safe_dump(cfg, sort_keys=False))
@@ -207,7 +229,8 @@ def train_run(out, # Run folder to create (or to resume)
 def _rng_state(dl)->dict:
     np_state = np.random.get_state()
     return {'torch': torch.get_rng_state(), 'python': random.getstate(), 'dl': dl.rng.getstate(),
-            'numpy': (np_state[0], torch.from_numpy(np_state[1].astype(np.int64)), *np_state[2:])}
+            'numpy': (np_state[0], torch.from_numpy(np_state[1].astype(np.int64)), *np_state[2:]),
+            'cuda': torch.cuda.get_rng_state_all() if torch.cuda.is_available() else []}  # GPU augmentation and dropout draw from these
 
 def _tuples(o): return tuple(_tuples(x) for x in o) if isinstance(o, (list, tuple)) else o
 
@@ -222,6 +245,7 @@ def _set_rng_state(s:dict, dl):
     random.setstate(_tuples(s['python'])); dl.rng.setstate(_tuples(s['dl']))
     name, keys, *rest = s['numpy']
     np.random.set_state((name, keys.numpy().astype(np.uint32), *rest))
+    if s.get('cuda') and torch.cuda.is_available(): torch.cuda.set_rng_state_all(s['cuda'])
 
 def _history_bytes(learn)->int:
     "Bytes of the history CSV written so far"
@@ -248,7 +272,8 @@ class Restore(Callback):
         self.kept = self.history.read_bytes()[:ckpt['history_bytes']] if self.history.is_file() else b''  # read now: the logger starts it afresh
     def before_fit(self):
         self.learn.model.load_state_dict(self.ckpt['model'])
-        self.learn.opt.load_state_dict({'state': self.ckpt['opt']['state'], 'hypers': L(self.ckpt['opt']['hypers'])})
+        state = to_device(self.ckpt['opt']['state'], self.dls.device)  # the checkpoint is read onto the CPU
+        self.learn.opt.load_state_dict({'state': state, 'hypers': L(self.ckpt['opt']['hypers'])})
         for cb in self.learn.cbs:
             if isinstance(cb, TrackerCallback) and (s := self.ckpt['trackers'].get(type(cb).__name__)):
                 cb.best = s['best']
@@ -284,7 +309,8 @@ def _inference_dls(cfg, df, cache=None):
         if c not in df: df[c] = 0.  # the DataBlock needs targets to set up; predictions never read them
     if cfg['task'] == 'task1' and 'label' not in df: df['label'] = CLASS1_NAMES[0]
     cache = run_cache(cfg) if cache is None else cache
-    dls = galaxy_datablock(cfg['task'], cfg['sz'], cache.crop, cfg['grey'], aug=None, cache=cache).dataloaders(df, bs=cfg['bs'], num_workers=0)
+    dblock = galaxy_datablock(cfg['task'], cfg['sz'], cache.crop, cfg['grey'], aug=None, cache=cache)
+    dls = dblock.dataloaders(df, bs=cfg['bs'], num_workers=cfg['num_workers'], device=cfg['device'])
     dls.task, dls.n_in, dls.sz = cfg['task'], 1 if cfg['grey'] else 3, cfg['sz']
     return dls
 

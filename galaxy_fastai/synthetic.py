@@ -7,11 +7,11 @@ from __future__ import annotations
 import os, shutil, tempfile, numpy as np, pandas as pd
 from pathlib import Path
 from PIL import Image
-from fastprogress.fastprogress import progress_bar
 from .tree import *
+from .console import track
 
 # %% auto #0
-__all__ = ['KIND_P', 'make_synthetic', 'cache_dir', 'synthetic_path']
+__all__ = ['KIND_P', 'make_synthetic', 'cache_dir', 'synthetic_dir', 'synthetic_path']
 
 # %% ../nbs/02_synthetic.ipynb #8e03299a
 def _sersic(x, y, re, n, q):
@@ -126,7 +126,7 @@ def make_synthetic(dest, # Folder to write: `images_training_rev1/<GalaxyID>.jpg
     rng = np.random.default_rng(seed)
     ids = np.sort(rng.choice(np.arange(100000, 1000000), n, replace=False))
     rows = []
-    for gid in progress_bar(ids, display=progress, leave=False):
+    for gid in track(ids, 'drawing synthetic galaxies', show=progress):
         kind, p = _draw_params(rng, size)
         Image.fromarray(_render(kind, p, rng, size)).save(dest/'images_training_rev1'/f'{gid}.jpg', quality=90)
         rows.append(_vote(kind, p, rng, n_votes))
@@ -140,12 +140,16 @@ def cache_dir()->Path:
     "galaxy_fastai's cache folder: `$GALAXY_FASTAI_CACHE`, else `~/.cache/galaxy_fastai`"
     return Path(os.environ.get('GALAXY_FASTAI_CACHE', Path.home()/'.cache'/'galaxy_fastai'))
 
+def synthetic_dir(n:int=1200, seed:int=48)->Path:
+    "Where the embedded synthetic set of `n` galaxies drawn with `seed` is kept (see `synthetic_path`)"
+    return cache_dir()/f'synthetic-n{n}-seed{seed}'
+
 def synthetic_path(n:int=1200, # Number of galaxies
                    seed:int=48, # Random seed
                    progress:bool=True # Show a progress bar while generating
                   )->Path:
     "The embedded synthetic data set of `n` galaxies, generated on first use"
-    dest = cache_dir()/f'synthetic-n{n}-seed{seed}'
+    dest = synthetic_dir(n, seed)
     if (dest/'training_solutions_rev1.csv').exists(): return dest
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(dir=dest.parent, prefix='.partial-'))

@@ -9,8 +9,9 @@ from functools import partial
 from pathlib import Path
 from PIL import Image
 from fastai.vision.all import (PILImage, PILImageBW, TensorImage, TensorImageBW, image2tensor, CropPad, Resize, ResizeMethod, Rotate,
-                               Flip, Zoom, AffineCoordTfm, affine_mat, PadMode, progress_bar)
+                               Flip, Zoom, AffineCoordTfm, affine_mat, PadMode)
 from fastai.vision.augment import setup_aug_tfms, t0, t1
+from .console import track
 
 # %% auto #0
 __all__ = ['PRESETS', 'GalaxyImageError', 'galaxy_id', 'open_galaxy', 'GalaxyImage', 'GalaxyImageBW', 'image_problems',
@@ -128,7 +129,7 @@ class ImageCache:
             )->list:
         "Decode every file of `fns` not cached yet, with a progress bar; `(file, reason)` for each that fails"
         failed = []
-        for fn in progress_bar(list(fns), leave=False):
+        for fn in track(list(fns), 'decoding images'):
             try: self(fn)
             except GalaxyImageError as e:
                 if not skip: raise
@@ -136,6 +137,7 @@ class ImageCache:
         return failed
 
     def __repr__(self): return f"ImageCache(sz={self.sz}, crop={self.crop}, mode={self.mode}, draft={self.draft}): {len(self.store)} images"
+    def __getstate__(self): return {**self.__dict__, 'store': {}}  # pickled empty: `learn.export` keeps the preprocessing, not the images
 
 # %% ../nbs/03_transforms.ipynb #863eb9d2
 def _uniform(x, lo, hi): return x.new_empty(x.size(0)).uniform_(lo, hi)
