@@ -81,7 +81,7 @@ def make_learner(cfg:dict, # From `run_config`
     kw = dict(cfg['model_kw'], path=path, monitor=cfg['monitor'], weighted=cfg['weighted'])
     if cfg['loss'] != 'default': kw['loss'] = cfg['loss']
     if cfg['patience']: kw['patience'] = cfg['patience']
-    if cfg['normalize'] is not None: kw['normalize'] = cfg['normalize']
+    if _none(cfg['normalize']) is not None: kw['normalize'] = cfg['normalize']
     if cfg['model'] == 'tree': kw.update(arch=_arch(cfg['arch']), pretrained=cfg['pretrained'], warmup=cfg['warmup'])
     return _precision(LEARNERS[cfg['model']](dls, **kw), cfg['precision'])
 
