@@ -25,7 +25,7 @@ def _crop(crop:str|None):
 def _synthetic_note(n:int)->str:
     "Where the embedded synthetic set is (or will be made), and its size"
     d = synthetic_dir(n)
-    size = f'{sum(f.stat().st_size for f in d.rglob("*") if f.is_file()) / 2**20:.0f} MB' if d.is_dir() else 'made now, once'
+    size = f'{sum(f.stat().st_size for f in d.rglob("*") if f.is_file()) / 1e6:.0f} MB' if d.is_dir() else 'made now, once'
     return f'data: the embedded synthetic set, {n:,} galaxies, in {d} ({size}); train on real galaxies with --data PATH'
 
 # %% ../nbs/10_cli.ipynb #bb5832ff
@@ -65,10 +65,12 @@ def galaxy_train(config:str=None, # YAML file of settings (keys as below); comma
                  skip_bad=skip_bad or None, precision=precision, device=device, num_workers=num_workers)
     cfg = yaml.safe_load(Path(config).read_text()) if config else {}
     out = Path(resume or out or f"runs/{given['task'] or cfg.get('task', 'task1')}-{given['model'] or cfg.get('model', 'base')}")
+    synthetic = not (resume or given['data'] or cfg.get('data'))
     print(f'run folder: {out.resolve()}')
-    if not (resume or given['data'] or cfg.get('data')): print(_synthetic_note(cfg.get('n_synthetic', RUN_DEFAULTS['n_synthetic'])))
+    if synthetic: print(_synthetic_note(cfg.get('n_synthetic', RUN_DEFAULTS['n_synthetic'])))
     try: m = train_run(out, resume=True) if resume else train_run(out, cfg, **given)
     except KeyboardInterrupt: sys.exit(f"\ninterrupted: continue with  galaxy_train --resume {out}")
+    if synthetic: print(_synthetic_note(cfg.get('n_synthetic', RUN_DEFAULTS['n_synthetic'])))
     print(f'run folder: {out} (config, weights, history, figures, metrics)\nheld-out test metrics ({m["n_test"]} galaxies never used in training):\n' + _table(m))
 
 # %% ../nbs/10_cli.ipynb #71af0702
