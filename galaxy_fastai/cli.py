@@ -5,13 +5,14 @@
 # %% ../nbs/10_cli.ipynb #74b1bd04
 from __future__ import annotations
 import json, os, sys, yaml
+from contextlib import contextmanager
 from pathlib import Path
 from fastcore.script import call_parse, store_true
 from .synthetic import synthetic_dir
 from .runs import RUN_DEFAULTS, train_run, evaluate_run, predict_folder
 
 # %% auto #0
-__all__ = ['galaxy_train', 'galaxy_evaluate', 'galaxy_predict']
+__all__ = ['USER_ERRORS', 'user_errors', 'galaxy_train', 'galaxy_evaluate', 'galaxy_predict']
 
 # %% ../nbs/10_cli.ipynb #15da1422
 def _table(metrics:dict)->str:
@@ -21,6 +22,21 @@ def _table(metrics:dict)->str:
 def _crop(crop:str|None):
     "A `--crop` value: None (not given), 'default', 'none' or a side in pixels"
     return crop if crop in (None, 'default', 'none') else int(crop)
+
+USER_ERRORS = (ValueError, OSError, yaml.YAMLError)  # bad data, config, path or weights (`GalaxyImageError` and pandas' are ValueErrors)
+
+@contextmanager
+def user_errors(cmd:str):
+    "End `cmd` on a user's mistake with one line naming it and a non-zero exit code, no traceback (`$GALAXY_FASTAI_DEBUG` shows it)"
+    try: yield
+    except USER_ERRORS as e:
+        if os.environ.get('GALAXY_FASTAI_DEBUG'): raise
+        sys.exit(f'{cmd}: {e}')
+
+def _interrupted(out:Path)->str:
+    "What to do after Ctrl-C: resume from the last checkpoint, or start again if the first epoch never ended"
+    if (out/'checkpoint.pth').is_file(): return f"\ninterrupted: continue with  galaxy_train --resume {out}"
+    return f"\ninterrupted before the first epoch ended: nothing was saved; start the run again"
 
 def _synthetic_note(n:int)->str:
     "Where the embedded synthetic set is (or will be made), and its size"
@@ -56,6 +72,7 @@ def galaxy_train(config:str=None, # YAML file of settings (keys as below); comma
                  draft:store_true=False, # Decode JPEGs at reduced scale (faster first epoch; pixels differ slightly)
                  skip_bad:store_true=False, # Leave out galaxies whose image is missing or does not decode, naming them, instead of failing
                  out:str=None, # Run folder (default runs/<task>-<model>)
+                 overwrite:store_true=False, # Replace the run that --out holds already (otherwise refused)
                  resume:str=None # Run folder of an interrupted run: continue it from its last completed epoch (no other options)
                 ):
     "Train a galaxy_fastai model into a run folder and print its metrics on held-out galaxies"
@@ -63,13 +80,14 @@ def galaxy_train(config:str=None, # YAML file of settings (keys as below); comma
                  normalize=None if normalize == 'none' else normalize, sz=sz, crop=_crop(crop), aug=aug, grey=grey or None, loss=loss,
                  weighted=weighted or None, epochs=epochs, lr=lr, bs=bs, patience=patience, seed=seed, tta=tta or None, draft=draft or None,
                  skip_bad=skip_bad or None, precision=precision, device=device, num_workers=num_workers)
-    cfg = yaml.safe_load(Path(config).read_text()) if config else {}
+    with user_errors('galaxy_train'): cfg = yaml.safe_load(Path(config).read_text()) or {} if config else {}
     out = Path(resume or out or f"runs/{given['task'] or cfg.get('task', 'task1')}-{given['model'] or cfg.get('model', 'base')}")
     synthetic = not (resume or given['data'] or cfg.get('data'))
     print(f'run folder: {out.resolve()}')
     if synthetic: print(_synthetic_note(cfg.get('n_synthetic', RUN_DEFAULTS['n_synthetic'])))
-    try: m = train_run(out, resume=True) if resume else train_run(out, cfg, **given)
-    except KeyboardInterrupt: sys.exit(f"\ninterrupted: continue with  galaxy_train --resume {out}")
+    try:
+        with user_errors('galaxy_train'): m = train_run(out, resume=True) if resume else train_run(out, cfg, overwrite=overwrite, **given)
+    except KeyboardInterrupt: sys.exit(_interrupted(out))
     if synthetic: print(_synthetic_note(cfg.get('n_synthetic', RUN_DEFAULTS['n_synthetic'])))
     print(f'run folder: {out} (config, weights, history, figures, metrics)\nheld-out test metrics ({m["n_test"]} galaxies never used in training):\n' + _table(m))
 
@@ -83,9 +101,10 @@ def galaxy_evaluate(run:str, # Run folder written by galaxy_train
                     json_out:str=None # Also write the metrics as JSON to this file
                    ):
     "Evaluate a run's model on a labelled folder, with the run's preprocessing, and print the metrics"
-    m = evaluate_run(run, data, csv, ids, skip_bad)
-    print(f'metrics of {run} on {m["n_test"]} galaxies of {data}:\n' + _table(m))
-    if json_out: Path(json_out).write_text(json.dumps(m, indent=2))
+    with user_errors('galaxy_evaluate'):
+        m = evaluate_run(run, data, csv, ids, skip_bad)
+        print(f'metrics of {run} on {m["n_test"]} galaxies of {data}:\n' + _table(m))
+        if json_out: Path(json_out).write_text(json.dumps(m, indent=2))
 
 @call_parse
 def galaxy_predict(run:str, # Run folder written by galaxy_train
@@ -94,7 +113,6 @@ def galaxy_predict(run:str, # Run folder written by galaxy_train
                    tta:store_true=False # Average the 8 dihedral views (flips, 90° rotations) of each image
                   ):
     "Predict every readable image in a folder into a Kaggle-format CSV; list the files skipped and why"
-    try: preds, skipped = predict_folder(run, folder, out, tta)
-    except ValueError as e: sys.exit(f'galaxy_predict: {e}')  # nothing could be predicted: non-zero exit
+    with user_errors('galaxy_predict'): preds, skipped = predict_folder(run, folder, out, tta)  # nothing predicted: non-zero exit
     for f,why in skipped: print(f'skipped {f}: {why}')
     print(f'{len(preds)} galaxies predicted, {len(skipped)} files skipped: {out}')

@@ -10,8 +10,8 @@ from sklearn.model_selection import train_test_split
 from .tree import *
 
 # %% auto #0
-__all__ = ['TASKS', 'CLASS1_NAMES', 'sample_path', 'read_solutions', 'combine_solutions', 'task_columns', 'task_targets',
-           'one_hot_tree', 'select_task', 'split_galaxies', 'reached', 'class_weights']
+__all__ = ['TASKS', 'CLASS1_NAMES', 'sample_path', 'read_solutions', 'csv_problem', 'combine_solutions', 'task_columns',
+           'task_targets', 'one_hot_tree', 'select_task', 'split_galaxies', 'reached', 'class_weights']
 
 # %% ../nbs/01_data.ipynb #ddbdd600
 def sample_path()->Path|None:
@@ -29,7 +29,10 @@ def _ids(df, mask, n=5):
 
 # %% ../nbs/01_data.ipynb #d6326c21
 def _check_columns(df, fn):
-    "Fail unless `df` has `GalaxyID` and whole questions of known answer columns"
+    "Fail unless `df` has `GalaxyID` and whole questions of known answer columns; say what is wrong with a header that is nearly right"
+    cols = list(df.columns)
+    if len(cols) == 1 and (sep := next((s for s in ';\t|' if s in cols[0]), None)): raise ValueError(f"{fn}: columns separated by {sep!r}, not by commas")
+    if spaced := [c for c in cols if c != c.strip()]: raise ValueError(f"{fn}: column names with stray spaces: {spaced[:5]}")
     if 'GalaxyID' not in df.columns: raise ValueError(f"{fn}: no 'GalaxyID' column; columns are {list(df.columns)[:6]}")
     unknown = [c for c in df.columns if c != 'GalaxyID' and c not in ANSWER_NAMES]
     if unknown: raise ValueError(f"{fn}: unknown columns {unknown}; expected GalaxyID and answer columns Class1.1 … Class11.6")
@@ -75,6 +78,17 @@ def read_solutions(path, # A Kaggle-format solutions CSV: `GalaxyID` and whole q
     df = df[['GalaxyID'] + [c for c in COLUMNS if c in df.columns]]
     df.attrs['source'] = str(fn)
     return check_tree(df, tol, source=str(fn))
+
+def csv_problem(path, # A solutions CSV
+                cols:list=() # Answer columns it must have (e.g. `task_columns(task)`)
+               )->str|None:
+    "Why the header of solutions CSV `path` cannot serve (empty, unreadable, another separator, stray spaces, unknown or missing columns), else None"
+    try: _check_columns(pd.read_csv(path, nrows=0, dtype=str), Path(path).name)
+    except pd.errors.EmptyDataError: return f"{Path(path).name}: empty file"
+    except (pd.errors.ParserError, UnicodeDecodeError) as e: return f"{Path(path).name}: not a readable CSV ({e})"
+    except ValueError as e: return str(e)
+    missing = [c for c in cols if c not in pd.read_csv(path, nrows=0).columns]
+    return f"{Path(path).name}: no columns {missing[0]} … {missing[-1]}" if missing else None
 
 # %% ../nbs/01_data.ipynb #1047b56e
 def combine_solutions(*dfs:pd.DataFrame, # Frames from `read_solutions`, most complete first

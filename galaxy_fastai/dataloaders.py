@@ -31,11 +31,13 @@ def find_solutions(path:Path, # Data set folder
                    task:str # 'task1', 'task2' or 'tree'
                   )->Path:
     "The largest `training_solutions*.csv` in `path` that has every column `task` needs"
+    if not path.is_dir(): raise FileNotFoundError(f"data folder not found: {path}")
     cands = sorted(path.glob('training_solutions*.csv'))
-    if not cands: raise FileNotFoundError(f"{path}: no training_solutions*.csv; pass `csv=` explicitly")
+    if not cands: raise FileNotFoundError(f"{path}: no training_solutions*.csv; name the solutions CSV with --csv (csv= in Python)")
     cols = task_columns(task)
-    fits = [f for f in cands if set(cols) <= set(pd.read_csv(f, nrows=0).columns)]
-    if not fits: raise ValueError(f"{path}: no solutions CSV has the columns task {task!r} needs ({cols[0]} … {cols[-1]}); found {[f.name for f in cands]}")
+    problems = {f: csv_problem(f, cols) for f in cands}
+    fits = [f for f,p in problems.items() if p is None]
+    if not fits: raise ValueError(f"{path}: no solutions CSV fits task {task!r}: " + '; '.join(problems.values()))
     return max(fits, key=_n_rows)
 
 # %% ../nbs/04_dataloaders.ipynb #e539cb93

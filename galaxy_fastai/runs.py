@@ -4,7 +4,7 @@
 
 # %% ../nbs/09_runs.ipynb #24ad424f
 from __future__ import annotations
-import json, os, random, warnings, yaml, numpy as np, pandas as pd, torch, torchvision
+import errno, json, os, random, re, warnings, yaml, numpy as np, pandas as pd, torch, torchvision
 from functools import partial
 from pathlib import Path
 from fastai.vision.all import (L, Learner, Callback, TrackerCallback, EarlyStoppingCallback, CSVLogger, CancelEpochException,
@@ -19,9 +19,10 @@ from .metrics import *
 from .models import *
 
 # %% auto #0
-__all__ = ['RUN_DEFAULTS', 'PRECISIONS', 'LEARNERS', 'run_config', 'make_learner', 'task_report', 'train_means', 'plot_history',
-           'save_figures', 'tta_preds', 'finished_run', 'train_run', 'Checkpoint', 'Restore', 'load_checkpoint',
-           'run_cache', 'load_weights', 'load_run', 'run_preds', 'evaluate_run', 'readable_images', 'predict_folder']
+__all__ = ['RUN_DEFAULTS', 'PRECISIONS', 'LEARNERS', 'RUN_FILES', 'run_config', 'make_learner', 'task_report', 'train_means',
+           'plot_history', 'save_figures', 'tta_preds', 'RunLock', 'finished_run', 'train_run', 'Checkpoint', 'Restore',
+           'load_checkpoint', 'saved_config', 'run_cache', 'load_weights', 'load_run', 'run_preds', 'read_ids',
+           'evaluate_run', 'readable_images', 'predict_folder']
 
 # %% ../nbs/09_runs.ipynb #0a750a80
 RUN_DEFAULTS = dict(
@@ -157,12 +158,44 @@ def tta_preds(learn:Learner, # A trained learner
     return torch.cat(preds), (targs[0] if len(targs) == 1 else tuple(targs)) if targs else None
 
 # %% ../nbs/09_runs.ipynb #94ea7cf6
+def _disk_full(e:Exception)->bool:
+    "Whether `e` is a full disk, as the OS says it or as `torch.save`'s zip writer does"
+    return getattr(e, 'errno', None) == errno.ENOSPC or any(s in str(e) for s in ('unexpected pos', 'file write failed', 'No space left'))
+
 def _write_atomic(fn:Path, content):
     "Write `content` (text, or an object for `torch.save`) to `fn` through a temporary file, so a crash never leaves half a file"
     tmp = fn.with_name(fn.name + '.tmp')
-    if isinstance(content, str): tmp.write_text(content)
-    else: torch.save(content, tmp)
-    os.replace(tmp, fn)
+    try:
+        if isinstance(content, str): tmp.write_text(content)
+        else: torch.save(content, tmp)
+        os.replace(tmp, fn)
+    except (OSError, RuntimeError) as e:
+        tmp.unlink(missing_ok=True)  # the last good file stays as it was
+        if _disk_full(e): raise OSError(f"no space left on the disk of {fn.parent} while writing {fn.name}") from None
+        raise
+
+class RunLock:
+    "An exclusive lock on a run folder while a run writes it: a `.lock` file with the process ID, stale once that process is gone"
+    def __init__(self, out): self.fn = Path(out)/'.lock'
+    def _holder(self)->int|None:
+        "The live process that holds the lock, if any"
+        try: pid = int(self.fn.read_text() or 0)
+        except (OSError, ValueError): return None
+        try: os.kill(pid, 0)
+        except ProcessLookupError: return None
+        except PermissionError: pass  # alive, another user's
+        return pid or None
+    def __enter__(self):
+        for _ in range(2):
+            try: fd = os.open(self.fn, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+            except FileExistsError:
+                if pid := self._holder(): raise FileExistsError(f"{self.fn.parent} is being written by another run (process {pid}): wait for it to end, or train into another --out") from None
+                self.fn.unlink(missing_ok=True)  # stale: its process is gone (killed, or the machine restarted)
+                continue
+            with os.fdopen(fd, 'w') as f: f.write(str(os.getpid()))
+            return self
+        raise FileExistsError(f"{self.fn}: could not take the lock of this run folder")
+    def __exit__(self, *exc): self.fn.unlink(missing_ok=True)
 
 def finished_run(out, # A run folder
                  cfg:dict # A resolved config, as `train_run` writes it
@@ -194,28 +227,61 @@ def _fit(learn, cfg, progress, start=0):
     else:
         with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(cfg['epochs'], cfg['lr'])
 
+RUN_FILES = ('config.yaml', 'checkpoint.pth', 'weights.pth', 'history.csv', 'splits.csv', 'test_ids.csv', 'metrics.json', 'models/best.pth')
+
+def _clear_run(out:Path):
+    "Remove the files of an earlier run from `out` (its figures too), so that none of them mixes with the new one"
+    for f in [*RUN_FILES, *(p.name for p in out.glob('*.png'))]: (out/f).unlink(missing_ok=True)
+
+def _start(out:Path, cfg:dict, resume:bool, overwrite:bool)->dict|None:
+    "The checkpoint of the run to resume, or None for a new run; refuse what would mix two runs in `out`"
+    if resume:
+        ckpt = load_checkpoint(out/'checkpoint.pth')
+        started = ckpt.get('config') or cfg  # checkpoints of earlier versions hold no config
+        changed = sorted(k for k in set(started) | set(cfg) if started.get(k) != cfg.get(k))
+        if changed: raise ValueError(f"{out/'config.yaml'} differs from the config the run started with ({', '.join(changed)}): put it back, or start a new run")
+        return ckpt
+    if any((out/f).exists() for f in RUN_FILES) and not overwrite:
+        raise FileExistsError(f"{out} holds a run already: continue it with --resume {out}, train into another --out, or replace it with --overwrite")
+
 def train_run(out, # Run folder to create (or to resume)
               config=None, # YAML file or dict of settings (see `RUN_DEFAULTS`)
               progress:bool=True, # Show fastprogress bars and the epoch table
               reuse:bool=False, # Return the metrics of a finished run in `out` with the same config instead of training again
               resume:bool=False, # Continue the interrupted run in `out` from its last completed epoch (no other settings)
+              overwrite:bool=False, # Replace a run that `out` holds already (otherwise refused)
               cbs=None, # Extra fastai callbacks for the fit
               **overrides # Settings that win over `config`
              )->dict:
     "Train the configured model on its task into run folder `out` and return the held-out metrics"
     out = Path(out)
     cfg = _run_config(out, config, resume, overrides)
-    if (reuse or resume) and (done := finished_run(out, cfg)) is not None: return done
-    ckpt = load_checkpoint(out/'checkpoint.pth') if resume else None
+    if (reuse or resume) and not (out/'checkpoint.pth').exists() and (done := finished_run(out, cfg)) is not None: return done
+    ckpt = _start(out, cfg, resume, overwrite)
+    created = not out.exists()
     out.mkdir(parents=True, exist_ok=True)
+    try:
+        with RunLock(out):
+            try: return _train(out, cfg, ckpt, progress, cbs)
+            except BaseException:
+                if not ckpt and not (out/'checkpoint.pth').exists(): _clear_run(out)  # stopped before its first epoch ended: nothing to keep
+                raise
+    except BaseException:
+        if created and not any(out.iterdir()): out.rmdir()  # leave no empty folder behind
+        raise
+
+def _train(out, cfg, ckpt, progress, cbs):
+    "`train_run`'s work, in a locked run folder"
+    if not ckpt: _clear_run(out)
     set_seed(cfg['seed'], reproducible=True)
     dls = galaxy_dls(cfg['data'], cfg['task'], **_dls_kwargs(cfg))
     if cfg['normalize'] in (True, 'data'): cfg['normalize'] = [list(o) for o in galaxy_stats(dls)]  # stored: inference uses the training statistics
     learn = make_learner(cfg, dls, out)
-    learn.add_cbs([Checkpoint(out/'checkpoint.pth')] + ([Restore(ckpt, out/'history.csv')] if ckpt else []) + list(cbs or []))
-    if not resume: _write_atomic(out/'config.yaml', yaml.safe_dump(cfg, sort_keys=False))
+    learn.add_cbs([Checkpoint(out/'checkpoint.pth', cfg)] + ([Restore(ckpt, out/'history.csv')] if ckpt else []) + list(cbs or []))
+    if not ckpt: _write_atomic(out/'config.yaml', yaml.safe_dump(cfg, sort_keys=False))
     _fit(learn, cfg, progress, ckpt['epoch'] if ckpt else 0)
     _write_atomic(out/'weights.pth', learn.model.state_dict())
+    _write_atomic(out/'splits.csv', dls.splits[['GalaxyID', 'split']].to_csv(index=False))
     _write_atomic(out/'test_ids.csv', dls.test_df.GalaxyID.to_csv(index=False))
     preds, targs = tta_preds(learn, dls.test_dl(dls.test_df, with_labels=True), cfg['tta'])
     metrics = {'task': cfg['task'], 'model': cfg['model'], 'tta': cfg['tta'], 'n_train': len(dls.train_ds), 'n_valid': len(dls.valid_ds),
@@ -257,10 +323,10 @@ def _history_bytes(learn)->int:
 class Checkpoint(Callback):
     "After every epoch, save what a resumed run needs: model, optimiser, tracker, running-loss and random states, epochs done"
     order = 99  # after the trackers and the history logger have seen the epoch
-    def __init__(self, fn:Path): self.fn = Path(fn)
+    def __init__(self, fn:Path, cfg:dict|None=None): self.fn, self.cfg = Path(fn), cfg  # the run's config: a resumed run must match it
     def after_epoch(self):
         trackers = {type(cb).__name__: {'best': float(cb.best), 'wait': getattr(cb, 'wait', 0)} for cb in self.learn.cbs if isinstance(cb, TrackerCallback)}
-        _write_atomic(self.fn, {'epoch': self.epoch + 1, 'model': self.learn.model.state_dict(), 'opt': _plain(self.learn.opt.state_dict()),
+        _write_atomic(self.fn, {'epoch': self.epoch + 1, 'config': self.cfg, 'model': self.learn.model.state_dict(), 'opt': _plain(self.learn.opt.state_dict()),
                                 'trackers': trackers, 'rng': _rng_state(self.dls.train), 'history_bytes': _history_bytes(self.learn),
                                 'smooth_loss': (self.recorder.smooth_loss.count, float(self.recorder.smooth_loss.val))})
 
@@ -298,6 +364,11 @@ def load_checkpoint(fn:Path)->dict:
     except Exception as e: raise ValueError(f"{fn}: not a galaxy_fastai checkpoint: {e}") from None
 
 # %% ../nbs/09_runs.ipynb #2e94ce99
+def saved_config(run)->dict:
+    "The config a run folder was trained with"
+    if not (Path(run)/'config.yaml').is_file(): raise FileNotFoundError(f"{run}: not a run folder (no config.yaml)")
+    return run_config(Path(run)/'config.yaml')
+
 def run_cache(cfg:dict)->ImageCache:
     "An empty `ImageCache` with the preprocessing of run config `cfg`"
     return ImageCache(cfg['sz'], task_crop(cfg['task'], _none(cfg['crop'])), cfg['grey'], cfg['draft'])
@@ -314,10 +385,15 @@ def _inference_dls(cfg, df, cache=None):
     dls.task, dls.n_in, dls.sz = cfg['task'], 1 if cfg['grey'] else 3, cfg['sz']
     return dls
 
+def _unpickle_problem(e:Exception)->str:
+    "What PyTorch's safe loader found, without its advice to load with `weights_only=False`: the unsafe thing we refuse to do"
+    found = re.search(r'Unsupported global: GLOBAL (\S+)', str(e))
+    return f"it would import or run code ({found[1]}), and only plain tensors are loaded" if found else f"not a PyTorch file of tensors ({type(e).__name__})"
+
 def load_weights(model:torch.nn.Module, fn)->torch.nn.Module:
     "Load a state dict into `model` without unpickling code; refuse files that are not weights of this model"
     try: sd = torch.load(fn, map_location='cpu', weights_only=True)
-    except Exception as e: raise ValueError(f"{fn}: not a galaxy_fastai weights file (only plain tensors are loaded): {e}") from None
+    except Exception as e: raise ValueError(f"{fn}: not a galaxy_fastai weights file: {_unpickle_problem(e)}") from None
     if not isinstance(sd, dict): raise ValueError(f"{fn}: not a state dict of tensors")
     try: model.load_state_dict(sd)
     except RuntimeError as e: raise ValueError(f"{fn}: these weights do not fit the run's model ({str(e).splitlines()[0]} …)") from None
@@ -346,21 +422,37 @@ def run_preds(run, # Run folder written by `train_run`
               tta:bool|None=None # Test-time augmentation (default: as the run's held-out metrics)
              )->tuple:
     "The run's predictions (all outputs side by side) and the targets, for the labelled galaxies the task selects in `data`"
-    cfg, data = run_config(Path(run)/'config.yaml'), Path(data).expanduser()
+    cfg, data = saved_config(run), Path(data).expanduser()
     sel, cache = task_galaxies(data, cfg['task'], csv, cfg['min_prob'], skip_bad=skip_bad), run_cache(cfg)
     if ids is not None:
-        keep = pd.read_csv(ids).GalaxyID
+        keep = read_ids(ids)
         missing = sorted(set(keep) - set(sel.GalaxyID))
         if missing: raise ValueError(f"{ids}: {len(missing)} GalaxyIDs are not among the task's galaxies in {data}, e.g. {missing[:5]}")
         sel = sel[sel.GalaxyID.isin(keep)].reset_index(drop=True)
     sel = preload_images(sel, cache, skip_bad)  # every image decoded in full once, for the check and the predictions
     if not len(sel): raise ValueError(f"{data}: no usable galaxies for task {cfg['task']!r}")
+    _warn_seen(run, sel.GalaxyID)
     learn = load_run(run, sel, cache)
     return tta_preds(learn, learn.dls.test_dl(sel, with_labels=True), cfg['tta'] if tta is None else tta)
 
+def read_ids(fn)->pd.Series:
+    "The `GalaxyID` column of CSV `fn`, such as a run's `test_ids.csv`"
+    try: df = pd.read_csv(fn)
+    except pd.errors.EmptyDataError: raise ValueError(f"{fn}: empty file; expected a CSV with a GalaxyID column") from None
+    if 'GalaxyID' not in df: raise ValueError(f"{fn}: no GalaxyID column; its columns are {list(df.columns)[:5]}")
+    return df.GalaxyID
+
+def _warn_seen(run, ids):
+    "Warn when galaxies `ids` include some that the run trained or early-stopped on (its `splits.csv`)"
+    if not (Path(run)/'splits.csv').is_file(): return
+    splits = pd.read_csv(Path(run)/'splits.csv')
+    seen = splits[splits.GalaxyID.isin(ids) & (splits.split != 'test')].split.value_counts()
+    if len(seen): warnings.warn(f"{seen.sum()} of the {len(ids)} galaxies evaluated were used in training the run ({seen.get('train', 0)} training, "
+                                f"{seen.get('valid', 0)} validation): these metrics are not held-out; its held-out galaxies are in {Path(run)/'test_ids.csv'}")
+
 def evaluate_run(run, data, csv=None, ids=None, skip_bad:bool=False, tta:bool|None=None)->dict:
     "The run's metrics on every galaxy of a labelled folder that the task selects (or on the galaxies `ids` lists); arguments as `run_preds`"
-    cfg = run_config(Path(run)/'config.yaml')
+    cfg = saved_config(run)
     preds, targs = run_preds(run, data, csv, ids, skip_bad, tta)
     tta = cfg['tta'] if tta is None else tta
     return {'task': cfg['task'], 'model': cfg['model'], 'tta': tta, 'data': str(Path(data).expanduser()), **task_report(cfg['task'], preds, targs)}
@@ -369,10 +461,14 @@ def evaluate_run(run, data, csv=None, ids=None, skip_bad:bool=False, tta:bool|No
 def readable_images(folder, # Folder of images
                     cache:ImageCache|None=None # Decode into this cache (each image once), else into a new one
                    )->tuple:
-    "Image files in `folder` that fully decode, and a list of `(file name, reason)` for every other file"
-    files = sorted(p for p in Path(folder).iterdir() if p.is_file())
-    failed = dict((ImageCache() if cache is None else cache).fill(files, skip=True))
-    return [f for f in files if f not in failed], [(f.name, why) for f,why in failed.items()]
+    "Image files in `folder` named by a GalaxyID that fully decode, and `(file name, reason)` for every other file (hidden files aside)"
+    if not Path(folder).is_dir(): raise FileNotFoundError(f"image folder not found: {folder}")
+    files = sorted(p for p in Path(folder).iterdir() if p.is_file() and not p.name.startswith('.'))
+    by_id = pd.Series([galaxy_id(f) for f in files]).value_counts()
+    named = {f: f"{f.stem!r} is not a GalaxyID (Kaggle images are named <GalaxyID>.jpg)" for f in files if not f.stem.isdigit()}
+    named |= {f: f"GalaxyID {f.stem} has {by_id[f.stem]} image files; keep one" for f in files if f not in named and by_id[f.stem] > 1}
+    failed = named | dict((ImageCache() if cache is None else cache).fill([f for f in files if f not in named], skip=True))
+    return [f for f in files if f not in failed], [(f.name, why) for f,why in sorted(failed.items())]
 
 def predict_folder(run, # Run folder written by `train_run`
                    folder, # Folder of galaxy images
@@ -380,8 +476,10 @@ def predict_folder(run, # Run folder written by `train_run`
                    tta:bool=False # Average the 8 dihedral views of each image
                   )->tuple:
     "Kaggle-format predictions of the run's model for every readable image in `folder`, and the skipped files"
-    if not (Path(run)/'config.yaml').is_file(): raise FileNotFoundError(f"{run}: not a run folder (no config.yaml)")
-    cache = run_cache(run_config(Path(run)/'config.yaml'))
+    cfg = saved_config(run)
+    if out_csv and Path(out_csv).is_dir(): raise IsADirectoryError(f"{out_csv} is a folder: name the CSV file to write")
+    if out_csv and not Path(out_csv).parent.is_dir(): raise FileNotFoundError(f"{out_csv}: folder {Path(out_csv).parent} does not exist")
+    cache = run_cache(cfg)
     files, skipped = readable_images(folder, cache)  # decodes each image once, for the check and the predictions
     if not files: raise ValueError(f"{folder}: no readable images" + ''.join(f'\n  {f}: {why}' for f,why in skipped))
     learn = load_run(run, pd.DataFrame({'GalaxyID': [galaxy_id(f) for f in files], 'fn': files}), cache)

@@ -41,10 +41,24 @@ def open_galaxy(fn, # Image file, e.g. `images_training_rev1/100008.jpg`
     try:
         with Image.open(fn) as im:
             if draft: im.draft(mode, draft)  # PIL's JPEG draft mode: 1/2, 1/4 or 1/8 scale; other formats ignore it
-            return im.convert(mode)  # convert() decodes all pixels, so truncation shows here
+            if why := _mode_problem(im): raise GalaxyImageError(f"{fn} (GalaxyID {galaxy_id(fn)}): {why}", why)
+            return _to_8bit(im).convert(mode)  # convert() decodes all pixels, so truncation shows here
+    except GalaxyImageError: raise
     except Exception as e:  # diagnose only on failure, keeping file-system calls off the per-image path
         why = _file_problem(fn) or f"cannot decode as a {mode} image ({type(e).__name__}: {e})"
         raise GalaxyImageError(f"{fn} (GalaxyID {galaxy_id(fn)}): {why}", why) from e
+
+# %% ../nbs/03_transforms.ipynb #25001213
+def _to_8bit(im:Image.Image)->Image.Image:
+    "A 16-bit greyscale image scaled to 8 bits (PIL's `convert` clips it instead: nearly all white); others as they are"
+    if not im.mode.startswith('I;16'): return im
+    return Image.fromarray((np.asarray(im, dtype=np.uint16) >> 8).astype(np.uint8), 'L')
+
+def _mode_problem(im:Image.Image)->str|None:
+    "Why the pixels of `im` cannot be converted faithfully to 8-bit RGB or greyscale, or None"
+    if im.mode in ('I', 'F'): return f"{'32-bit integer' if im.mode == 'I' else 'floating-point'} pixels (PIL mode {im.mode}) have no faithful 8-bit conversion"
+    if im.mode in ('RGBA', 'LA', 'PA') or (im.mode == 'P' and 'transparency' in im.info):
+        if im.convert('RGBA').getchannel('A').getextrema()[0] < 255: return f"transparent pixels (PIL mode {im.mode}) have no colour to train on"
 
 # %% ../nbs/03_transforms.ipynb #c1dcea03
 class GalaxyImage(PILImage):
@@ -115,6 +129,8 @@ class ImageCache:
         crop, draft, w = self.crop, None, _width(fn) if self.draft else None
         if w: draft = (math.ceil(w * self.sz / (crop or w)),) * 2  # smallest decode that still covers the output
         img = open_galaxy(fn, self.mode, draft)
+        if min(img.size) * (w or img.size[0]) / img.size[0] < (self.crop or self.sz) / 2:
+            warnings.warn(f"{fn} (GalaxyID {galaxy_id(fn)}): {'x'.join(map(str, img.size))} px, far below the {self.crop or self.sz} px it is {'cropped' if self.crop else 'resized'} to, so enlarged more than twice")
         if draft and crop: crop = round(crop * img.size[0] / w)  # the crop side in the reduced image
         for t in galaxy_item_tfms(self.sz, crop): img = t(img, split_idx=1)
         return self.tensor_type(image2tensor(img))
