@@ -33,6 +33,13 @@ def user_errors(cmd:str):
         if os.environ.get('GALAXY_FASTAI_DEBUG'): raise
         sys.exit(f'{cmd}: {e}')
 
+def _read_config(fn)->dict:
+    "The settings in YAML file `fn`"
+    if not Path(fn).is_file(): raise FileNotFoundError(f"config file not found: {fn}")
+    cfg = yaml.safe_load(Path(fn).read_text()) or {}
+    if not isinstance(cfg, dict): raise ValueError(f"{fn}: not a YAML mapping of settings (key: value lines)")
+    return cfg
+
 def _interrupted(out:Path)->str:
     "What to do after Ctrl-C: resume from the last checkpoint, or start again if the first epoch never ended"
     if (out/'checkpoint.pth').is_file(): return f"\ninterrupted: continue with  galaxy_train --resume {out}"
@@ -80,7 +87,7 @@ def galaxy_train(config:str=None, # YAML file of settings (keys as below); comma
                  normalize=None if normalize == 'none' else normalize, sz=sz, crop=_crop(crop), aug=aug, grey=grey or None, loss=loss,
                  weighted=weighted or None, epochs=epochs, lr=lr, bs=bs, patience=patience, seed=seed, tta=tta or None, draft=draft or None,
                  skip_bad=skip_bad or None, precision=precision, device=device, num_workers=num_workers)
-    with user_errors('galaxy_train'): cfg = yaml.safe_load(Path(config).read_text()) or {} if config else {}
+    with user_errors('galaxy_train'): cfg = _read_config(config) if config else {}
     out = Path(resume or out or f"runs/{given['task'] or cfg.get('task', 'task1')}-{given['model'] or cfg.get('model', 'base')}")
     synthetic = not (resume or given['data'] or cfg.get('data'))
     print(f'run folder: {out.resolve()}')
