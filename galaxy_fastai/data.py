@@ -83,11 +83,12 @@ def csv_problem(path, # A solutions CSV
                 cols:list=() # Answer columns it must have (e.g. `task_columns(task)`)
                )->str|None:
     "Why the header of solutions CSV `path` cannot serve (empty, unreadable, another separator, stray spaces, unknown or missing columns), else None"
-    try: _check_columns(pd.read_csv(path, nrows=0, dtype=str), Path(path).name)
+    try: header = pd.read_csv(path, nrows=0, dtype=str)
     except pd.errors.EmptyDataError: return f"{Path(path).name}: empty file"
     except (pd.errors.ParserError, UnicodeDecodeError) as e: return f"{Path(path).name}: not a readable CSV ({e})"
+    try: _check_columns(header, Path(path).name)
     except ValueError as e: return str(e)
-    missing = [c for c in cols if c not in pd.read_csv(path, nrows=0).columns]
+    missing = [c for c in cols if c not in header.columns]
     return f"{Path(path).name}: no columns {missing[0]} … {missing[-1]}" if missing else None
 
 # %% ../nbs/01_data.ipynb #1047b56e
