@@ -18,11 +18,12 @@ def interactive()->bool:
 
 def track(items, # A sized iterable
              what:str='progress', # What is being done, for the plain lines
-             show:bool=True # False: nothing at all
+             show:bool=True, # False: nothing at all
+             plain:bool|None=None # Plain lines instead of a bar (default: where output is not a terminal or a notebook)
             ):
     "Iterate over `items` with a fastprogress bar where it can redraw, else with about ten plain lines"
     if not show: yield from items; return
-    if interactive(): yield from progress_bar(items, leave=False); return
+    if not (plain if plain is not None else not interactive()): yield from progress_bar(items, leave=False); return
     n = len(items)
     for i,o in enumerate(items, 1):
         yield o

@@ -121,7 +121,7 @@ class ImageCache:
                  grey:bool=False, # Greyscale (1 channel) instead of RGB
                  draft:bool=False # Decode JPEGs at reduced scale (faster, pixels differ slightly)
                 ):
-        self.sz, self.crop, self.mode, self.draft, self.store = sz, crop, 'L' if grey else 'RGB', draft, {}
+        self.sz, self.crop, self.mode, self.draft, self.store, self.warned = sz, crop, 'L' if grey else 'RGB', draft, {}, False
         self.tensor_type = TensorImageBW if grey else TensorImage
 
     def load(self, fn)->TensorImage:
@@ -129,8 +129,10 @@ class ImageCache:
         crop, draft, w = self.crop, None, _width(fn) if self.draft else None
         if w: draft = (math.ceil(w * self.sz / (crop or w)),) * 2  # smallest decode that still covers the output
         img = open_galaxy(fn, self.mode, draft)
-        if min(img.size) * (w or img.size[0]) / img.size[0] < (self.crop or self.sz) / 2:
-            warnings.warn(f"{fn} (GalaxyID {galaxy_id(fn)}): {'x'.join(map(str, img.size))} px, far below the {self.crop or self.sz} px it is {'cropped' if self.crop else 'resized'} to, so enlarged more than twice")
+        if min(img.size) * (w or img.size[0]) / img.size[0] < (self.crop or self.sz) / 2 and not self.warned:  # once per cache
+            self.warned = True
+            warnings.warn(f"{fn} (GalaxyID {galaxy_id(fn)}): {'x'.join(map(str, img.size))} px, far below the {self.crop or self.sz} px it is "
+                          f"{'cropped' if self.crop else 'resized'} to, so enlarged more than twice (other images this small are not named)")
         if draft and crop: crop = round(crop * img.size[0] / w)  # the crop side in the reduced image
         for t in galaxy_item_tfms(self.sz, crop): img = t(img, split_idx=1)
         return self.tensor_type(image2tensor(img))
