@@ -43,7 +43,7 @@ def _read_config(fn)->dict:
 def _interrupted(out:Path)->str:
     "What to do after Ctrl-C: resume from the last checkpoint, or start again if the first epoch never ended"
     if (out/'checkpoint.pth').is_file(): return f"\ninterrupted: continue with  galaxy_train --resume {out}"
-    return f"\ninterrupted before the first epoch ended: nothing was saved; start the run again"
+    return "\ninterrupted before the first epoch ended: nothing was saved; start the run again"
 
 def _synthetic_note(n:int)->str:
     "Where the embedded synthetic set is (or will be made), and its size"
@@ -89,13 +89,13 @@ def galaxy_train(config:str=None, # YAML file of settings (keys as below); comma
                  skip_bad=skip_bad or None, precision=precision, device=device, num_workers=num_workers)
     with user_errors('galaxy_train'): cfg = _read_config(config) if config else {}
     out = Path(resume or out or f"runs/{given['task'] or cfg.get('task', 'task1')}-{given['model'] or cfg.get('model', 'base')}")
-    synthetic = not (resume or given['data'] or cfg.get('data'))
+    n_synthetic = None if resume or given['data'] or cfg.get('data') else cfg.get('n_synthetic', RUN_DEFAULTS['n_synthetic'])
     print(f'run folder: {out.resolve()}')
-    if synthetic: print(_synthetic_note(cfg.get('n_synthetic', RUN_DEFAULTS['n_synthetic'])))
+    if n_synthetic: print(_synthetic_note(n_synthetic))
     try:
         with user_errors('galaxy_train'): m = train_run(out, resume=True) if resume else train_run(out, cfg, overwrite=overwrite, **given)
     except KeyboardInterrupt: sys.exit(_interrupted(out))
-    if synthetic: print(_synthetic_note(cfg.get('n_synthetic', RUN_DEFAULTS['n_synthetic'])))
+    if n_synthetic: print(_synthetic_note(n_synthetic))  # now with its size
     print(f'run folder: {out} (config, weights, history, figures, metrics)\nheld-out test metrics ({m["n_test"]} galaxies never used in training):\n' + _table(m))
 
 # %% ../nbs/10_cli.ipynb #71af0702

@@ -17,13 +17,14 @@ def interactive()->bool:
     return IN_NOTEBOOK or sys.stdout.isatty()
 
 def track(items, # A sized iterable
-             what:str='progress', # What is being done, for the plain lines
-             show:bool=True, # False: nothing at all
-             plain:bool|None=None # Plain lines instead of a bar (default: where output is not a terminal or a notebook)
-            ):
+          what:str='progress', # What is being done, for the plain lines
+          show:bool=True, # False: nothing at all
+          plain:bool|None=None # Plain lines instead of a bar (default: where output is not a terminal or a notebook)
+         ):
     "Iterate over `items` with a fastprogress bar where it can redraw, else with about ten plain lines"
     if not show: yield from items; return
-    if not (plain if plain is not None else not interactive()): yield from progress_bar(items, leave=False); return
+    if plain is None: plain = not interactive()
+    if not plain: yield from progress_bar(items, leave=False); return
     n = len(items)
     for i,o in enumerate(items, 1):
         yield o

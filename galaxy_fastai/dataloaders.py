@@ -85,7 +85,7 @@ class CachedImage(Transform):
     "Getter: item `o`'s image as a uint8 tensor from `cache` (decoded, cropped and resized once)"
     input_types = (pd.Series, dict, str, Path)  # what `test_dl` may be given: rows, dicts or image files
     def __init__(self, cache:ImageCache): self.cache = cache
-    def encodes(self, o:pd.Series|dict|str|Path): return self.cache(image_file(o))  # the annotation lets `test_dl` take paths too
+    def encodes(self, o:pd.Series|dict|str|Path): return self.cache(image_file(o))
 
 class RowReader(Transform):
     "Getter: column(s) `cols` of an item, a dict or a frame's row (the annotation lets `test_dl` take a frame either way)"
