@@ -13,8 +13,8 @@ from .tree import *
 from .data import task_targets
 
 # %% auto #0
-__all__ = ['Maxout', 'conv_trunk', 'n_features', 'dense_head', 'base_cnn', 'TreeNorm', 'HierarchyModel', 'BranchModel', 'vgg6',
-           'trunk_body', 'trunk_stats', 'trunk_splitter', 'tree_model']
+__all__ = ['Maxout', 'conv_trunk', 'n_features', 'dense_head', 'base_cnn', 'dihedral_views', 'ViewPool', 'TreeNorm',
+           'HierarchyModel', 'BranchModel', 'vgg6', 'trunk_body', 'trunk_stats', 'trunk_splitter', 'tree_model']
 
 # %% ../nbs/07_archs.ipynb #d8e389e6
 class Maxout(Module):
@@ -29,14 +29,16 @@ def conv_trunk(n_in:int=3, # Input channels
                filters:tuple=(32, 64, 128), # Filters of each conv block (one block per entry)
                ks:int=3, # Kernel size
                bn:bool=False, # BatchNorm in the conv blocks
-               pool:str='flatten' # 'flatten' (report) or 'max' (global max pool)
-              )->nn.Sequential:
+               pool:str='flatten', # 'flatten' (report) or 'max' (global max pool)
+               views:bool=False # Run the blocks on the 8 dihedral views of each image and average their features (`ViewPool`)
+              )->nn.Module:
     "Conv blocks (Conv, optional BatchNorm, ReLU, MaxPool 2x2), then flatten or global max pool"
     if pool not in ('flatten', 'max'): raise ValueError(f"pool must be 'flatten' or 'max', not {pool!r}")
     chans = (n_in, *filters)
     blocks = [nn.Sequential(ConvLayer(ni, nf, ks, norm_type=NormType.Batch if bn else None), nn.MaxPool2d(2))
               for ni,nf in zip(chans[:-1], chans[1:])]
-    return nn.Sequential(*blocks, *([nn.AdaptiveMaxPool2d(1)] if pool == 'max' else []), Flatten())
+    trunk = nn.Sequential(*blocks, *([nn.AdaptiveMaxPool2d(1)] if pool == 'max' else []), Flatten())
+    return ViewPool(trunk) if views else trunk
 
 def n_features(trunk:nn.Module, n_in:int=3, sz:int=64)->int:
     "Number of features `trunk` outputs for an `n_in` x `sz` x `sz` image"
@@ -68,14 +70,29 @@ def base_cnn(n_out:int=3, # Outputs (3 for task 1)
              ks:int=3, # Kernel size
              bn:bool=False, # BatchNorm in the conv blocks
              pool:str='flatten', # 'flatten' or 'max'
+             views:bool=False, # Rotation-invariant trunk (`ViewPool` over the 8 dihedral views)
              dense:tuple=(512, 256), # Units of each dense block
              maxout:int|None=2, # Maxout group size (None: no Maxout)
              p:float=0.25, # Dropout rate
              act:str|None=None # Output activation: None (logits, for fastai's cross-entropy), 'softmax' or 'sigmoid'
             )->nn.Sequential:
     "Report 000's CNN: `conv_trunk` then `dense_head`; the defaults are its task 1 model (SPEC §2)"
-    trunk = conv_trunk(n_in, filters, ks, bn, pool)
+    trunk = conv_trunk(n_in, filters, ks, bn, pool, views)
     return nn.Sequential(trunk, dense_head(n_features(trunk, n_in, sz), n_out, dense, maxout, p, act))
+
+# %% ../nbs/07_archs.ipynb #9cde3d92
+def dihedral_views(x:torch.Tensor # Image batch (B, C, H, W), square images
+                  )->torch.Tensor:
+    "The 8 dihedral views of each image (4 rotations by 90°, then the same of the mirrored image), stacked: (8·B, C, H, W)"
+    return torch.cat([v.rot90(k, (2, 3)) for v in (x, x.flip(3)) for k in range(4)])
+
+class ViewPool(Module):
+    "Run `trunk` on the 8 dihedral views of each image and average their features: invariant to flips and 90° rotations"
+    def __init__(self, trunk:nn.Module): self.trunk = trunk
+    def forward(self, x):
+        if x.shape[-1] != x.shape[-2]: raise ValueError(f"ViewPool needs square images, got {tuple(x.shape[-2:])}")
+        f = self.trunk(dihedral_views(x))
+        return f.view(8, x.shape[0], *f.shape[1:]).sort(0).values.mean(0)  # sorted first: the same sum whatever the views' order
 
 # %% ../nbs/07_archs.ipynb #23523520
 class TreeNorm(Module):
@@ -114,10 +131,10 @@ class HierarchyModel(Module):
     "One conv trunk, one dense head per question, children scaled by their parent answer"
     def __init__(self, n_in:int=3, sz:int=64, # Input channels and image side
                  groups:list=None, # Answer columns of each question, output side by side (default: task 2's Class1, Class2, Class7)
-                 filters:tuple=(32, 64, 128), ks:int=3, bn:bool=False, pool:str='flatten', # `conv_trunk` knobs
+                 filters:tuple=(32, 64, 128), ks:int=3, bn:bool=False, pool:str='flatten', views:bool=False, # `conv_trunk` knobs
                  dense:tuple=(256, 128), maxout:int|None=None, p:float=0.5): # `dense_head` knobs
         groups = groups or task_targets('task2')
-        self.trunk = conv_trunk(n_in, filters, ks, bn, pool)
+        self.trunk = conv_trunk(n_in, filters, ks, bn, pool, views)
         nf = n_features(self.trunk, n_in, sz)
         self.heads = _TreeHeads([nf] * len(groups), groups, dense, maxout, p)
     def forward(self, x):
@@ -127,9 +144,9 @@ class HierarchyModel(Module):
 class BranchModel(Module):
     "One conv branch per question; the first (root) branch's features also feed every other head"
     def __init__(self, n_in:int=3, sz:int=64, groups:list=None, filters:tuple=(32, 64, 128), ks:int=3, bn:bool=False,
-                 pool:str='flatten', dense:tuple=(256, 128), maxout:int|None=None, p:float=0.5): # As `HierarchyModel`
+                 pool:str='flatten', views:bool=False, dense:tuple=(256, 128), maxout:int|None=None, p:float=0.5): # As `HierarchyModel`
         groups = groups or task_targets('task2')
-        self.branches = nn.ModuleList(conv_trunk(n_in, filters, ks, bn, pool) for _ in groups)
+        self.branches = nn.ModuleList(conv_trunk(n_in, filters, ks, bn, pool, views) for _ in groups)
         nf = n_features(self.branches[0], n_in, sz)
         self.heads = _TreeHeads([nf] + [2 * nf] * (len(groups) - 1), groups, dense, maxout, p)
     def forward(self, x):
@@ -140,13 +157,17 @@ class BranchModel(Module):
 def vgg6(n_in:int=3, # Input channels
          sz:int=128, # Input image side (report 004: 128x128 centre crop)
          n_out:int=37, # Outputs
-         p:float=0.25, # Dropout rate
-         act:str|None=None # Output activation: None (logits, the loss applies the sigmoid) or 'sigmoid'
+         p:float=0.25, # Dropout rate of the dense layer
+         act:str|None=None, # Output activation: None (logits, the loss applies the sigmoid) or 'sigmoid'
+         views:bool=False, # Rotation-invariant trunk (`ViewPool` over the 8 dihedral views)
+         conv_p:float=0. # Dropout in the conv layers (report 004's: 0.25, which breaks the BatchNorm; see below)
         )->nn.Sequential:
     "Report 004's VGG6: four 3x3 convs (16, 16, 32, 32), Dense 256, `n_out` outputs"
     conv = lambda ni, nf: ConvLayer(ni, nf, 3, norm_type=None)
-    trunk = nn.Sequential(conv(n_in, 16), nn.Dropout(p), conv(16, 16), nn.MaxPool2d(2),
-                          conv(16, 32), conv(32, 32), nn.BatchNorm2d(32), nn.Dropout(p), nn.MaxPool2d(2), Flatten())
+    drop = [nn.Dropout(conv_p)] if conv_p else []
+    trunk = nn.Sequential(conv(n_in, 16), *drop, conv(16, 16), nn.MaxPool2d(2),
+                          conv(16, 32), conv(32, 32), nn.BatchNorm2d(32), *drop, nn.MaxPool2d(2), Flatten())
+    if views: trunk = ViewPool(trunk)
     return nn.Sequential(trunk, dense_head(n_features(trunk, n_in, sz), n_out, (256,), None, p, act))
 
 # %% ../nbs/07_archs.ipynb #a4eabbe1
@@ -174,17 +195,17 @@ def trunk_splitter(m:nn.Module)->list:
     "fastai splitter of a `tree_model`: the trunk's parameters, then the head's"
     return L(m[0][0], m[0][1:]).map(params)
 
-def tree_model(arch='base', # 'base' (report 000's CNN), a torchvision model function (`resnet18`) or a timm name ('resnet18')
+def tree_model(arch='base', # 'base' (report 000's CNN), 'vgg6' (report 004's), a torchvision model function (`resnet18`) or a timm name ('resnet18')
                n_in:int=3, # Input channels
                sz:int=64, # Input image side
                cols:list=COLUMNS, # Answer columns to predict (whole questions)
                pretrained:str|Path|None=None, # Weights file for a torchvision or timm trunk (see `trunk_body`)
-               **kwargs # `base_cnn` knobs when `arch='base'`, else `create_head`'s
+               **kwargs # `base_cnn` or `vgg6` knobs for those archs, else `create_head`'s
               )->nn.Sequential:
     "A trunk and head with one output per answer of `cols`, normalised down the decision tree by `TreeNorm`"
-    if arch == 'base':
-        if pretrained: raise ValueError("pretrained weights are for torchvision or timm trunks; report 000's 'base' CNN has none")
-        net = base_cnn(len(cols), n_in, sz, **kwargs)
+    if arch in ('base', 'vgg6'):
+        if pretrained: raise ValueError(f"pretrained weights are for torchvision or timm trunks; the reports' {arch!r} CNN has none")
+        net = base_cnn(len(cols), n_in, sz, **kwargs) if arch == 'base' else vgg6(n_in, sz, len(cols), **kwargs)
     else:
         body = trunk_body(arch, n_in, pretrained)
         timm_body = isinstance(body, TimmBody)  # fastai's way: timm knows its features, and some timm bodies pool already

@@ -57,7 +57,7 @@ def galaxy_train(config:str=None, # YAML file of settings (keys as below); comma
                  data:str=None, # Data folder (`images_training_rev1/` or `images/` + solutions CSV); default: $GALAXY_ZOO_DATA, else the embedded synthetic set
                  csv:str=None, # Solutions CSV (default: the largest in the data folder with the task's columns)
                  task:str=None, # task1, task2 or tree (default task1)
-                 model:str=None, # base, hierarchy, branch, vgg6 or tree (default base)
+                 model:str=None, # plain, base, hierarchy, branch, vgg6 or tree (default base)
                  arch:str=None, # Trunk of the tree model: base, a torchvision model name (resnet18) or a timm model name (convnext_atto)
                  pretrained:str=None, # Weights file for the tree model's torchvision or timm trunk (default: random weights)
                  normalize:str=None, # Normalise batches: data (the training images' statistics), imagenet, or none (default: none, ImageNet's for a pretrained trunk)
@@ -66,7 +66,7 @@ def galaxy_train(config:str=None, # YAML file of settings (keys as below); comma
                  num_workers:int=None, # DataLoader worker processes (default 0: the decoded images stay in one process)
                  sz:int=None, # Image side after resizing (default 64)
                  crop:str=None, # Centre crop before resizing: default (none / 256 / 128 by task), none, or pixels
-                 aug:str=None, # Augmentation preset: default (the task's), task1, task2 or none
+                 aug:str=None, # Augmentation preset: default (the task's), task1, task2, task1-360, task2-360 (any angle) or none
                  grey:store_true=False, # Greyscale images
                  loss:str=None, # default, ce, focal, mse or bce
                  weighted:store_true=False, # Class weights (log inverse frequency) on the loss
@@ -75,6 +75,7 @@ def galaxy_train(config:str=None, # YAML file of settings (keys as below); comma
                  bs:int=None, # Batch size (default 64)
                  patience:int=None, # Early-stopping patience (default: the model's, report 000)
                  seed:int=None, # Random seed (default 48)
+                 n_train:int=None, # Train on this many of the training galaxies (a learning curve's point; default all)
                  tta:store_true=False, # Held-out metrics with test-time augmentation (8 dihedral views)
                  draft:store_true=False, # Decode JPEGs at reduced scale (faster first epoch; pixels differ slightly)
                  skip_bad:store_true=False, # Leave out galaxies whose image is missing or does not decode, naming them, instead of failing
@@ -85,7 +86,7 @@ def galaxy_train(config:str=None, # YAML file of settings (keys as below); comma
     "Train a galaxy_fastai model into a run folder and print its metrics on held-out galaxies"
     given = dict(data=data or os.environ.get('GALAXY_ZOO_DATA'), csv=csv, task=task, model=model, arch=arch, pretrained=pretrained,
                  normalize=None if normalize == 'none' else normalize, sz=sz, crop=_crop(crop), aug=aug, grey=grey or None, loss=loss,
-                 weighted=weighted or None, epochs=epochs, lr=lr, bs=bs, patience=patience, seed=seed, tta=tta or None, draft=draft or None,
+                 weighted=weighted or None, epochs=epochs, lr=lr, bs=bs, patience=patience, seed=seed, n_train=n_train, tta=tta or None, draft=draft or None,
                  skip_bad=skip_bad or None, precision=precision, device=device, num_workers=num_workers)
     with user_errors('galaxy_train'): cfg = _read_config(config) if config else {}
     out = Path(resume or out or f"runs/{given['task'] or cfg.get('task', 'task1')}-{given['model'] or cfg.get('model', 'base')}")

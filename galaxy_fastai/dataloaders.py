@@ -93,14 +93,19 @@ class RowReader(Transform):
     def __init__(self, cols): self.read = ColReader(cols)
     def encodes(self, o:pd.Series|dict): return self.read(o)
 
+def _check_soft(task, soft):
+    if soft and task != 'task1': raise ValueError(f"soft=True is for task 1; task {task!r} already learns vote fractions")
+
 def task_blocks(task:str, # 'task1', 'task2' or 'tree'
                 grey:bool=False, # Greyscale images
-                cache:ImageCache|None=None # Take images from this cache, else open the files
+                cache:ImageCache|None=None, # Take images from this cache, else open the files
+                soft:bool=False # Task 1: the Class1 vote fractions as targets (soft targets) instead of the most voted class
                )->tuple:
     "Blocks, getters and `n_inp` of `task`'s DataBlock"
+    _check_soft(task, soft)
     if cache is None: img, get_image = ImageBlock(cls=GalaxyImageBW if grey else GalaxyImage), image_file
     else: img, get_image = TransformBlock(batch_tfms=IntToFloatTensor), CachedImage(cache)  # already tensors: no PIL step
-    if task == 'task1': return (img, CategoryBlock(vocab=CLASS1_NAMES, sort=False)), [get_image, RowReader('label')], 1
+    if task == 'task1' and not soft: return (img, CategoryBlock(vocab=CLASS1_NAMES, sort=False)), [get_image, RowReader('label')], 1
     groups = task_targets(task)
     return (img, *[FractionsBlock(g) for g in groups]), [get_image] + [RowReader(g) for g in groups], 1
 
@@ -119,15 +124,16 @@ def galaxy_datablock(task:str='task1', # 'task1', 'task2' or 'tree'
                      crop:int|None=None, # Centre crop side before resizing (task 2 in report 000: 256)
                      grey:bool=False, # Greyscale (1 channel) instead of RGB
                      aug:str|dict|None='task1', # Augmentation preset (see `galaxy_augs`) or None
-                     cache:ImageCache|bool|None=True # Decode each image once (this `ImageCache`, or True: a new one), or not (False, None)
+                     cache:ImageCache|bool|None=True, # Decode each image once (this `ImageCache`, or True: a new one), or not (False, None)
+                     soft:bool=False # Task 1: vote fractions as targets (see `task_blocks`)
                     )->DataBlock:
     "A fastai `DataBlock` for `task` over a frame with `fn`, target columns and `is_valid`"
     if cache is True: cache = ImageCache(sz, crop, grey)
     if not cache:  # fastai's default path: the frame's rows as items, every image opened, cropped and resized on each access
-        blocks, getters, n_inp = task_blocks(task, grey)
+        blocks, getters, n_inp = task_blocks(task, grey, soft=soft)
         return DataBlock(blocks=blocks, getters=getters, n_inp=n_inp, splitter=ColSplitter('is_valid'),
                          item_tfms=galaxy_item_tfms(sz, crop), batch_tfms=galaxy_augs(aug))
-    blocks, getters, n_inp = task_blocks(task, grey, cache)
+    blocks, getters, n_inp = task_blocks(task, grey, cache, soft)
     return DataBlock(blocks=blocks, getters=getters, n_inp=n_inp, get_items=_records, splitter=_valid_split, batch_tfms=galaxy_augs(aug))
 
 # %% ../nbs/04_dataloaders.ipynb #d9bca205
@@ -167,6 +173,19 @@ def _stratify(sel, task):
     counts = sel[col].value_counts()
     return col if len(counts) > 1 and counts.min() >= 3 else None
 
+def _soft_split(sel, min_prob, valid_pct, test_pct, seed):
+    "Task 1 with soft targets: the confident galaxies split as hard task 1 splits them; every other galaxy joins the training split"
+    sure = sel[ANSWERS['Class1']].max(1) >= (TASKS['task1'][1] if min_prob is None else min_prob)
+    split = split_galaxies(sel[sure], valid_pct, test_pct, seed, stratify=_stratify(sel[sure], 'task1'))
+    return pd.concat([split, sel[~sure].assign(split='train')]).sort_values('GalaxyID', ignore_index=True)
+
+def _fewer_train(sel, n_train, seed, src):
+    "`sel` with `n_train` of its training galaxies, drawn with `seed`; validation and test galaxies unchanged"
+    train = sel.index[sel.split == 'train']
+    if n_train > len(train): raise ValueError(f"{src}: n_train={n_train}, but the split has {len(train)} training galaxies")
+    drop = train.difference(sel.loc[train].sample(n_train, random_state=seed).index)
+    return sel.drop(drop).reset_index(drop=True)
+
 def galaxy_dls(path=None, # Data folder (`images_training_rev1/` or `images/` + solutions CSV); None: embedded synthetic set
                task:str='task1', # 'task1', 'task2' or 'tree'
                csv=None, # Solutions CSV, or a list combined by `combine_solutions` (default: the largest in `path` with the task's columns)
@@ -176,9 +195,11 @@ def galaxy_dls(path=None, # Data folder (`images_training_rev1/` or `images/` + 
                aug:str|dict|None='default', # Augmentation preset; 'default': the task's preset of report 000
                min_prob:float|None=None, # Minimum largest Class1 fraction (default: the task's)
                one_hot:bool=False, # Task 2 classification variant: one-hot targets conditional on the parent
+               soft:bool=False, # Task 1: train on every galaxy with its Class1 vote fractions; validate and test on the confident ones
                valid_pct:float=0.15, # Validation fraction
                test_pct:float=0.15, # Held-out test fraction, carved from train
                seed:int=48, # Split seed
+               n_train:int|None=None, # Train on this many of the training galaxies (drawn with `seed`), e.g. for a learning curve
                skip_bad:bool=False, # Leave out galaxies with unusable images (with a warning) instead of failing
                bs:int=64, # Batch size
                num_workers:int=0, # DataLoader worker processes (0: the image cache is shared by every epoch)
@@ -188,19 +209,22 @@ def galaxy_dls(path=None, # Data folder (`images_training_rev1/` or `images/` + 
                **kwargs # Passed to `DataBlock.dataloaders`
               )->DataLoaders:
     "fastai `DataLoaders` for a Galaxy Zoo `task`, with the held-out test galaxies on `dls.test_df`"
+    _check_soft(task, soft)
     path = Path(path).expanduser() if path is not None else synthetic_path()
-    sel, crop = task_galaxies(path, task, csv, min_prob, one_hot, skip_bad), task_crop(task, crop)
+    sel, crop = task_galaxies(path, task, csv, 0. if soft else min_prob, one_hot, skip_bad), task_crop(task, crop)
     img_cache = ImageCache(sz, crop, grey, draft) if cache else None
     if cache and (preload or skip_bad): sel = preload_images(sel, img_cache, skip_bad)  # full decode: skips what the header check cannot see
     src = sel.attrs['source']
     if len(sel) < 3: raise ValueError(f"{src}: only {len(sel)} usable galaxies for task {task!r}; need at least 3 to split")
     if task != 'task1': sel = sel.assign(complete=sel[task_columns(task)].notna().all(1))  # merged CSVs: all answers known?
-    sel = split_galaxies(sel, valid_pct, test_pct, seed, stratify=_stratify(sel, task))
-    n_train = (sel.split == 'train').sum()
-    if n_train < bs: raise ValueError(f"{src}: task {task!r} has {n_train} training galaxies, fewer than one batch (bs={bs}); lower `bs`")
+    if soft: sel = _soft_split(sel, min_prob, valid_pct, test_pct, seed)
+    else: sel = split_galaxies(sel, valid_pct, test_pct, seed, stratify=_stratify(sel, task))
+    if n_train: sel = _fewer_train(sel, n_train, seed, src)
+    trained = (sel.split == 'train').sum()
+    if trained < bs: raise ValueError(f"{src}: task {task!r} has {trained} training galaxies, fewer than one batch (bs={bs}); lower `bs`")
     sel = sel.assign(is_valid=sel.split == 'valid')
-    dblock = galaxy_datablock(task, sz, crop, grey, TASK_DEFAULTS[task]['aug'] if aug == 'default' else aug, img_cache)
+    dblock = galaxy_datablock(task, sz, crop, grey, TASK_DEFAULTS[task]['aug'] if aug == 'default' else aug, img_cache, soft)
     dls = dblock.dataloaders(sel[sel.split != 'test'].reset_index(drop=True), bs=bs, num_workers=num_workers, **kwargs)
     dls.task, dls.splits, dls.test_df = task, sel, sel[sel.split == 'test'].reset_index(drop=True)
-    dls.n_in, dls.sz, dls.cache = 1 if grey else 3, sz, img_cache
+    dls.n_in, dls.sz, dls.cache, dls.soft = 1 if grey else 3, sz, img_cache, soft
     return dls

@@ -9,7 +9,7 @@ from torch import nn
 from fastai.vision.all import store_attr, apply
 
 # %% auto #0
-__all__ = ['CategoricalFocalLoss', 'focal_bce', 'best_prediction', 'MultiOutputLoss']
+__all__ = ['CategoricalFocalLoss', 'VoteCrossEntropy', 'focal_bce', 'best_prediction', 'MultiOutputLoss']
 
 # %% ../nbs/05_losses.ipynb #5fdc3a08
 class CategoricalFocalLoss(nn.Module):
@@ -25,6 +25,15 @@ class CategoricalFocalLoss(nn.Module):
         return loss.mean() if self.reduction == 'mean' else loss.sum() if self.reduction == 'sum' else loss
     def activation(self, x): return F.softmax(x, 1)  # fastai uses these for predictions and decoded classes
     def decodes(self, x): return x.argmax(1)
+
+# %% ../nbs/05_losses.ipynb #7b4de6c4
+class VoteCrossEntropy(nn.Module):
+    "Cross-entropy of logits against vote fractions (soft targets); one-hot fractions give ordinary cross-entropy"
+    def __init__(self, reduction:str='mean'): # 'mean', 'sum' or 'none'
+        super().__init__(); store_attr()
+    def forward(self, logits, targ): return F.cross_entropy(logits.float(), targ.as_subclass(torch.Tensor).float(), reduction=self.reduction)
+    def activation(self, x): return F.softmax(x, 1)
+    def decodes(self, x): return x  # predicted vote fractions
 
 # %% ../nbs/05_losses.ipynb #75d77533
 def focal_bce(pred:torch.Tensor, # Predicted probabilities in (0, 1), or logits if `logits`

@@ -12,27 +12,37 @@ from .tree import *
 from .data import CLASS1_NAMES, task_columns, reached
 
 # %% auto #0
-__all__ = ['macro_f1', 'MacroF1', 'task1_report', 'plot_confusion', 'flat', 'question_mse', 'question_accuracy', 'kaggle_rmse',
-           'FractionMetric', 'fraction_metrics', 'fractions_report', 'child_confusion', 'answer_auc', 'plot_roc']
+__all__ = ['class_index', 'macro_f1', 'MacroF1', 'vote_accuracy', 'task1_report', 'plot_confusion', 'flat', 'question_mse',
+           'question_accuracy', 'kaggle_rmse', 'FractionMetric', 'fraction_metrics', 'fractions_report',
+           'child_confusion', 'answer_auc', 'plot_roc']
 
 # %% ../nbs/06_metrics.ipynb #1bacbc02
-def macro_f1(targ, # Class indices
+def class_index(targ):
+    "Class indices: `targ` itself, or the most voted class of each row of vote fractions (task 1 with soft targets)"
+    return targ.argmax(1) if targ.ndim == 2 else targ
+
+def macro_f1(targ, # Class indices, or vote fractions (one row per galaxy)
              pred # Predicted class indices
             )->float:
     "F1 averaged over the classes present in `targ`"
+    targ = class_index(np.asarray(targ))
     return f1_score(targ, pred, labels=np.unique(targ), average='macro')
 
 def MacroF1()->AccumMetric:
     "fastai metric: `macro_f1` of the argmax of the model's outputs"
-    return skm_to_fastai(macro_f1)
+    return skm_to_fastai(macro_f1, flatten=False)  # soft targets keep their rows
+
+def vote_accuracy(inp, targ):
+    "fastai metric: accuracy of the argmax of `inp` against class indices or the most voted class of vote fractions"
+    return (inp.argmax(1) == class_index(targ)).float().mean()
 
 # %% ../nbs/06_metrics.ipynb #50e5cfa9
 def task1_report(probs:torch.Tensor, # Class probabilities or logits, one row per galaxy
-                 targ:torch.Tensor, # True class indices
+                 targ:torch.Tensor, # True class indices, or vote fractions (their most voted class is the truth)
                  names:list=CLASS1_NAMES # Class names, index order
                 )->dict:
     "Accuracy, `macro_f1` and per-class recall (classes present) of held-out task 1 predictions"
-    pred, targ = to_np(probs).argmax(1), to_np(targ)
+    pred, targ = to_np(probs).argmax(1), class_index(to_np(targ))
     present = np.unique(targ)
     recalls = recall_score(targ, pred, labels=present, average=None)
     return {'n_test': len(targ), 'accuracy': float((pred == targ).mean()), 'macro_f1': float(macro_f1(targ, pred)),

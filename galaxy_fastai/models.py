@@ -14,9 +14,9 @@ from .metrics import *
 from .archs import *
 
 # %% auto #0
-__all__ = ['lower_is_better', 'galaxy_callbacks', 'HistoryLogger', 'task_weights', 'task_loss', 'task_metrics', 'galaxy_learner',
-           'input_shape', 'galaxy_stats', 'add_normalize', 'base_learner', 'hierarchy_learner', 'branch_learner',
-           'vgg6_learner', 'UnconstrainedWarmup', 'tree_learner']
+__all__ = ['PLAIN_HEADS', 'lower_is_better', 'galaxy_callbacks', 'HistoryLogger', 'task_weights', 'task_loss', 'task_metrics',
+           'galaxy_learner', 'input_shape', 'galaxy_stats', 'add_normalize', 'base_learner', 'hierarchy_learner',
+           'branch_learner', 'plain_learner', 'vgg6_learner', 'UnconstrainedWarmup', 'tree_learner']
 
 # %% ../nbs/08_models.ipynb #9a04447b
 def lower_is_better(monitor:str)->bool:
@@ -56,13 +56,17 @@ def task_loss(dls:DataLoaders, # DataLoaders from `galaxy_dls`
         raise ValueError(f"this model returns {'logits' if logits else 'probabilities'}: pass MultiOutputLoss(..., logits={logits})")
     if not isinstance(loss, str): return loss
     w = task_weights(dls) if weighted else None
+    if getattr(dls, 'soft', False):
+        if loss != 'ce' or weighted: raise ValueError("task 1 with soft targets trains with loss 'ce' (`VoteCrossEntropy`), unweighted")
+        return VoteCrossEntropy()
     if dls.task != 'task1': return MultiOutputLoss(loss, w, logits=logits, sizes=[len(g) for g in task_targets(dls.task)])
     if loss not in ('ce', 'focal'): raise ValueError(f"task 1 losses are 'ce' and 'focal', not {loss!r}")
     return CrossEntropyLossFlat(weight=w[0] if w else None) if loss == 'ce' else CategoricalFocalLoss(alpha=w[0] if w else None)
 
-def task_metrics(task:str)->list:
-    "Default fastai metrics of `task`: accuracy and macro-F1; per-question MSE, accuracy and RMSE; or the Kaggle RMSE"
-    return [accuracy, MacroF1()] if task == 'task1' else fraction_metrics(task)
+def task_metrics(task:str, soft:bool=False)->list:
+    "Default fastai metrics of `task`: accuracy and macro-F1 (of the most voted class with `soft` targets); per-question MSE, accuracy and RMSE; or the Kaggle RMSE"
+    if task != 'task1': return fraction_metrics(task)
+    return [vote_accuracy if soft else accuracy, MacroF1()]
 
 # %% ../nbs/08_models.ipynb #38435c43
 def galaxy_learner(dls:DataLoaders, # DataLoaders from `galaxy_dls`
@@ -78,7 +82,7 @@ def galaxy_learner(dls:DataLoaders, # DataLoaders from `galaxy_dls`
                    **kwargs # Passed to `Learner`, e.g. `path`, `opt_func`, `wd`, `splitter`
                   )->Learner:
     "A fastai `Learner` with `galaxy_callbacks`, on batches normalised as `normalize` says"
-    metrics = task_metrics(dls.task) if metrics is None else metrics
+    metrics = task_metrics(dls.task, getattr(dls, 'soft', False)) if metrics is None else metrics
     if normalize: add_normalize(dls, galaxy_stats(dls) if normalize in (True, 'data') else imagenet_stats if normalize == 'imagenet' else normalize)
     learn = Learner(dls, model, loss_func=loss_func, metrics=metrics, cbs=galaxy_callbacks(monitor, patience, fname, history) + L(cbs), **kwargs)
     learn.path.mkdir(parents=True, exist_ok=True)  # fastai's CSVLogger creates only the parent folder
@@ -121,7 +125,7 @@ def base_learner(dls:DataLoaders, # DataLoaders from `galaxy_dls`, any task
     "Report 000's base CNN on `dls`"
     model_kw, learn_kw = _split_kwargs(kwargs, base_cnn)
     n_in, sz = input_shape(dls)
-    n_out = len(dls.vocab) if dls.task == 'task1' else len(task_columns(dls.task))
+    n_out = len(task_columns(dls.task))  # task 1: the three Class1 answers, as classes or as vote fractions
     loss = ('ce' if dls.task == 'task1' else 'mse') if loss == 'default' else loss
     return galaxy_learner(dls, base_cnn(n_out, n_in, sz, **model_kw), task_loss(dls, loss, weighted, logits=True), patience=patience, **learn_kw)
 
@@ -150,6 +154,19 @@ def branch_learner(dls:DataLoaders, # Task 2 DataLoaders
     "`BranchModel` on task 2: one conv branch per question, the Class1 features shared"
     return _task2_learner(BranchModel, dls, loss, weighted, patience, kwargs)
 
+# %% ../nbs/08_models.ipynb #bb6f9686
+PLAIN_HEADS = {'task1': {}, 'task2': dict(dense=(256, 128), maxout=None, p=0.5), 'tree': dict(dense=(256, 128), maxout=None, p=0.5)}
+
+def plain_learner(dls:DataLoaders, # DataLoaders from `galaxy_dls`, any task
+                  loss='default', # As `base_learner`
+                  weighted:bool=False, # Class weights on the loss
+                  patience:int|None=None, # Early-stopping patience (default: 15 for task 1, else 10 as the hierarchy model)
+                  **kwargs # `base_cnn` knobs (they win over `PLAIN_HEADS`), then `galaxy_learner` arguments
+                 )->Learner:
+    "The naive baseline: report 000's trunk, one softmax (task 1) or sigmoid output per answer, no decision tree"
+    patience = patience or (15 if dls.task == 'task1' else 10)
+    return base_learner(dls, loss, weighted, patience, **(PLAIN_HEADS[dls.task] | kwargs))
+
 # %% ../nbs/08_models.ipynb #90346cb3
 def vgg6_learner(dls:DataLoaders, # 37-answer DataLoaders (`task='tree'`)
                  loss='bce', # Report 004: binary cross-entropy
@@ -174,7 +191,7 @@ class UnconstrainedWarmup(Callback):
     def after_fit(self): self._set(True)
 
 def tree_learner(dls:DataLoaders, # 37-answer DataLoaders (`task='tree'`)
-                 arch='base', # 'base' (report 000's trunk), a torchvision model function (`resnet18`) or a timm model name
+                 arch='base', # 'base' (report 000's trunk), 'vgg6' (report 004's), a torchvision model function (`resnet18`) or a timm model name
                  pretrained=None, # Weights file for a torchvision or timm trunk (None: random weights)
                  loss='mse', # 'mse' (the Kaggle RMSE's square), 'bce' or 'focal'
                  weighted:bool=False, # Class weights on the answers
@@ -185,7 +202,7 @@ def tree_learner(dls:DataLoaders, # 37-answer DataLoaders (`task='tree'`)
                 )->Learner:
     "A decision-tree head on `arch`: 37 outputs that are always consistent Galaxy Zoo vote fractions; `freeze` holds the trunk"
     _need(dls, 'tree')
-    model_kw, learn_kw = _split_kwargs(kwargs, base_cnn if arch == 'base' else create_head)
+    model_kw, learn_kw = _split_kwargs(kwargs, {'base': base_cnn, 'vgg6': vgg6}.get(arch, create_head))
     model = tree_model(arch, *input_shape(dls), pretrained=pretrained, **model_kw)
     if warmup: learn_kw['cbs'] = L(learn_kw.get('cbs')) + UnconstrainedWarmup(warmup)
     if normalize == 'default': normalize = trunk_stats(arch) if pretrained else None

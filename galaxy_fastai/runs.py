@@ -19,19 +19,20 @@ from .metrics import *
 from .models import *
 
 # %% auto #0
-__all__ = ['RUN_DEFAULTS', 'PRECISIONS', 'LEARNERS', 'RUN_FILES', 'run_config', 'make_learner', 'task_report', 'train_means',
-           'plot_history', 'save_figures', 'tta_preds', 'RunLock', 'finished_run', 'train_run', 'Checkpoint', 'Restore',
-           'load_checkpoint', 'saved_config', 'run_cache', 'load_weights', 'load_run', 'run_preds', 'read_ids',
-           'evaluate_run', 'readable_images', 'predict_folder']
+__all__ = ['RUN_DEFAULTS', 'PRECISIONS', 'LEARNERS', 'RUN_FILES', 'SEEDS', 'run_config', 'make_learner', 'task_report',
+           'train_means', 'plot_history', 'save_figures', 'tta_preds', 'RunLock', 'finished_run', 'train_run',
+           'Checkpoint', 'Restore', 'load_checkpoint', 'saved_config', 'run_cache', 'load_weights', 'load_run',
+           'run_preds', 'read_ids', 'evaluate_run', 'readable_images', 'predict_folder', 'seed_runs', 'fit_minutes',
+           'mean_sd', 'ensemble_report']
 
 # %% ../nbs/09_runs.ipynb #0a750a80
 RUN_DEFAULTS = dict(
-    task='task1', model='base', data=None, csv=None, sz=64, crop='default', aug='default', grey=False, min_prob=None,
-    loss='default', weighted=False, epochs=30, lr=1e-3, bs=64, seed=48, patience=None, monitor='valid_loss',
+    task='task1', model='base', data=None, csv=None, sz=64, crop='default', aug='default', grey=False, min_prob=None, soft=False,
+    loss='default', weighted=False, epochs=30, lr=1e-3, bs=64, seed=48, split_seed=None, n_train=None, patience=None, monitor='valid_loss',
     arch='base', pretrained=None, warmup=0, model_kw={}, valid_pct=0.15, test_pct=0.15, n_synthetic=1200, tta=False, draft=False,
     skip_bad=False, normalize=None, precision='fp32', device=None, num_workers=0)
 PRECISIONS = ('fp32', 'bf16', 'fp16')
-LEARNERS = {'base': base_learner, 'hierarchy': hierarchy_learner, 'branch': branch_learner, 'vgg6': vgg6_learner, 'tree': tree_learner}
+LEARNERS = {'base': base_learner, 'plain': plain_learner, 'hierarchy': hierarchy_learner, 'branch': branch_learner, 'vgg6': vgg6_learner, 'tree': tree_learner}
 
 def run_config(config=None, # A YAML file or a dict of settings
                **overrides # Settings that win over `config`; None values are ignored
@@ -59,12 +60,13 @@ def _csv_paths(csv, data:Path):
 def _none(v): return None if v == 'none' else v  # 'none' in a config or on the command line: no crop, no augmentation
 
 def _dls_kwargs(cfg):
-    kw = {k: cfg[k] for k in ('csv', 'sz', 'grey', 'min_prob', 'valid_pct', 'test_pct', 'seed', 'bs', 'draft', 'skip_bad', 'num_workers', 'device')}
-    return kw | {'crop': _none(cfg['crop']), 'aug': _none(cfg['aug']), 'preload': True}  # decode all before training: no epoch waits
+    kw = {k: cfg[k] for k in ('csv', 'sz', 'grey', 'min_prob', 'soft', 'valid_pct', 'test_pct', 'n_train', 'bs', 'draft', 'skip_bad', 'num_workers', 'device')}
+    split_seed = cfg['seed'] if cfg['split_seed'] is None else cfg['split_seed']  # fixed across training seeds: their test galaxies are the same
+    return kw | {'seed': split_seed, 'crop': _none(cfg['crop']), 'aug': _none(cfg['aug']), 'preload': True}  # decode all before training: no epoch waits
 
 def _arch(name:str):
-    "A trunk named in a config: 'base', a torchvision model function's name, else a timm model name"
-    return name if name == 'base' else getattr(torchvision.models, name, name)
+    "A trunk named in a config: 'base' or 'vgg6' (the reports' CNNs), a torchvision model function's name, else a timm model name"
+    return name if name in ('base', 'vgg6') else getattr(torchvision.models, name, name)
 
 def _precision(learn, precision:str)->Learner:
     "`learn` with fastai's mixed precision (`to_fp16`, `to_bf16`) on a CUDA device; in 32 bits, with a warning, elsewhere"
@@ -129,7 +131,7 @@ def save_figures(run:Path, task:str, preds, targs)->list:
     run = Path(run)
     _save(plot_history(pd.read_csv(run/'history.csv')), run/'history.png')
     if task == 'task1':
-        ax = plot_confusion(to_np(targs), to_np(preds).argmax(1), CLASS1_NAMES, 'task 1, held-out galaxies')
+        ax = plot_confusion(to_np(class_index(targs)), to_np(preds).argmax(1), CLASS1_NAMES, 'task 1, held-out galaxies')
         _save(ax.figure, run/'confusion.png')
     elif task == 'task2':
         fig, axs = plt.subplots(2, 2, figsize=(11, 9))
@@ -380,9 +382,9 @@ def _inference_dls(cfg, df, cache=None):
         if c not in df: df[c] = 0.  # the DataBlock needs targets to set up; predictions never read them
     if cfg['task'] == 'task1' and 'label' not in df: df['label'] = CLASS1_NAMES[0]
     cache = run_cache(cfg) if cache is None else cache
-    dblock = galaxy_datablock(cfg['task'], cfg['sz'], cache.crop, cfg['grey'], aug=None, cache=cache)
+    dblock = galaxy_datablock(cfg['task'], cfg['sz'], cache.crop, cfg['grey'], aug=None, cache=cache, soft=cfg['soft'])
     dls = dblock.dataloaders(df, bs=cfg['bs'], num_workers=cfg['num_workers'], device=cfg['device'])
-    dls.task, dls.n_in, dls.sz = cfg['task'], 1 if cfg['grey'] else 3, cfg['sz']
+    dls.task, dls.n_in, dls.sz, dls.soft = cfg['task'], 1 if cfg['grey'] else 3, cfg['sz'], cfg['soft']
     return dls
 
 def _unpickle_problem(e:Exception)->str:
@@ -488,3 +490,45 @@ def predict_folder(run, # Run folder written by `train_run`
     res.insert(0, 'GalaxyID', [galaxy_id(f) for f in files])
     if out_csv: _write_atomic(Path(out_csv), res.to_csv(index=False, float_format='%.6f'))
     return res, skipped
+
+# %% ../nbs/09_runs.ipynb #01b12538
+SEEDS = (48, 49, 50)
+
+def seed_runs(name:str, # Runs go to `{runs}/{name}-s{seed}`
+              config, # YAML file or dict of settings (see `RUN_DEFAULTS`); set `split_seed` so that every seed has the same test galaxies
+              runs='runs', # Folder of the run folders
+              seeds=SEEDS, # Training seeds
+              **overrides # Settings that win over `config`, e.g. `data`
+             )->pd.DataFrame:
+    "Train (or reuse, if finished with the same config) one run per seed; their held-out metrics and training minutes, a row per seed"
+    rows = {}
+    for s in seeds:
+        out = Path(runs)/f'{name}-s{s}'
+        rows[s] = {**train_run(out, config, reuse=True, seed=s, **overrides), 'minutes': fit_minutes(out)}
+    return pd.DataFrame(rows).T.rename_axis('seed')
+
+def fit_minutes(run)->float:
+    "Minutes the run's epochs took, from its history (fastai's `time` column, mm:ss)"
+    t = pd.read_csv(Path(run)/'history.csv', dtype={'time': str}).time.str.split(':', expand=True).astype(int)
+    return round((t[0] * 60 + t[1]).sum() / 60, 1)
+
+def mean_sd(results:dict, # Model name -> `seed_runs` frame
+            cols:list, # Metric columns to show
+            digits:int=3 # Decimals
+           )->pd.DataFrame:
+    "A table of 'mean ± sd' over the seeds of each model, and the number of seeds"
+    fmt = lambda s: f"{s.mean():.{digits}f} ± {s.std(ddof=1):.{digits}f}" if len(s) > 1 else f"{s.iloc[0]:.{digits}f}"
+    return pd.DataFrame({name: {'seeds': len(df), **{c: fmt(df[c].astype(float)) for c in cols}} for name,df in results.items()}).T
+
+def ensemble_report(runs:list, # Run folders with the same task and held-out galaxies (one config, several seeds)
+                    data, # Labelled data folder
+                    csv=None, # Solutions CSV(s), as `run_preds` (default: the ones the runs trained on)
+                    tta:bool|None=None # Test-time augmentation (default: as each run's held-out metrics)
+                   )->dict:
+    "Held-out metrics of the runs' averaged predictions on their common test galaxies"
+    ids = [set(read_ids(Path(r)/'test_ids.csv')) for r in runs]
+    if any(i != ids[0] for i in ids): raise ValueError("the runs have different held-out galaxies: train them with one `split_seed`")
+    cfg = saved_config(runs[0])
+    csv = cfg['csv'] if csv is None else csv
+    preds, targs = zip(*[run_preds(r, data, csv, Path(r)/'test_ids.csv', tta=tta) for r in runs])
+    return {'runs': len(runs), **task_report(cfg['task'], torch.stack(preds).mean(0), targs[0])}

@@ -200,6 +200,7 @@ PRESETS = {
     'task2': dict(rotation_range=90, width_shift_range=0.01, height_shift_range=0.01, horizontal_flip=True,
                   vertical_flip=True, shear_range=0.015, zoom_range=0.15, fill_mode='nearest'),
 }
+PRESETS |= {f'{k}-360': v | dict(rotation_range=180) for k,v in PRESETS.items()}  # any angle: galaxies have no up or down
 _FILL = {'nearest': PadMode.Border, 'reflect': PadMode.Reflection, 'constant': PadMode.Zeros}
 
 def keras_augs(rotation_range=0, width_shift_range=0., height_shift_range=0., horizontal_flip=False, vertical_flip=False,
