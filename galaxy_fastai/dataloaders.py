@@ -213,13 +213,14 @@ def galaxy_dls(path=None, # Data folder (`images_training_rev1/` or `images/` + 
     path = Path(path).expanduser() if path is not None else synthetic_path()
     sel, crop = task_galaxies(path, task, csv, 0. if soft else min_prob, one_hot, skip_bad), task_crop(task, crop)
     img_cache = ImageCache(sz, crop, grey, draft) if cache else None
-    if cache and (preload or skip_bad): sel = preload_images(sel, img_cache, skip_bad)  # full decode: skips what the header check cannot see
+    if cache and skip_bad: sel = preload_images(sel, img_cache, skip_bad)  # full decode before the split: skips what the header check cannot see
     src = sel.attrs['source']
     if len(sel) < 3: raise ValueError(f"{src}: only {len(sel)} usable galaxies for task {task!r}; need at least 3 to split")
     if task != 'task1': sel = sel.assign(complete=sel[task_columns(task)].notna().all(1))  # merged CSVs: all answers known?
     if soft: sel = _soft_split(sel, min_prob, valid_pct, test_pct, seed)
     else: sel = split_galaxies(sel, valid_pct, test_pct, seed, stratify=_stratify(sel, task))
     if n_train: sel = _fewer_train(sel, n_train, seed, src)
+    if cache and preload and not skip_bad: sel = preload_images(sel, img_cache)  # only the galaxies this run uses
     trained = (sel.split == 'train').sum()
     if trained < bs: raise ValueError(f"{src}: task {task!r} has {trained} training galaxies, fewer than one batch (bs={bs}); lower `bs`")
     sel = sel.assign(is_valid=sel.split == 'valid')
