@@ -514,11 +514,12 @@ def fit_minutes(run)->float:
 
 def mean_sd(results:dict, # Model name -> `seed_runs` frame
             cols:list, # Metric columns to show
-            digits:int=3 # Decimals
+            digits:int=3 # Decimals (`minutes`: 1)
            )->pd.DataFrame:
     "A table of 'mean ± sd' over the seeds of each model, and the number of seeds"
-    fmt = lambda s: f"{s.mean():.{digits}f} ± {s.std(ddof=1):.{digits}f}" if len(s) > 1 else f"{s.iloc[0]:.{digits}f}"
-    return pd.DataFrame({name: {'seeds': len(df), **{c: fmt(df[c].astype(float)) for c in cols}} for name,df in results.items()}).T
+    def fmt(s, n): return f"{s.mean():.{n}f} ± {s.std(ddof=1):.{n}f}" if len(s) > 1 else f"{s.iloc[0]:.{n}f}"
+    return pd.DataFrame({name: {'seeds': len(df), **{c: fmt(df[c].astype(float), 1 if c == 'minutes' else digits) for c in cols}}
+                         for name,df in results.items()}).T
 
 def ensemble_report(runs:list, # Run folders with the same task and held-out galaxies (one config, several seeds)
                     data, # Labelled data folder
