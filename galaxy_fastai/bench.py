@@ -4,21 +4,24 @@
 
 # %% ../nbs/14_performance.ipynb #a24ae70e
 from __future__ import annotations
-import io, json, os, statistics, subprocess, sys, tempfile, time, torch, numpy as np, pandas as pd
+import io, json, os, resource, shutil, statistics, subprocess, sys, tempfile, time, torch, numpy as np, pandas as pd
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import redirect_stdout
 from functools import partial
 from pathlib import Path
 from fastai.vision.all import Callback, OptimWrapper, set_seed
 from fastcore.script import call_parse
 from .data import sample_path, read_solutions
+from .console import track
 from .synthetic import synthetic_path
+from .transforms import ImageCache, decode_all
 from .dataloaders import galaxy_dls, find_images, find_solutions
 from .models import base_learner, branch_learner
 from .runs import train_run, predict_folder
 
 # %% auto #0
-__all__ = ['median_time', 'pipeline_table', 'TrainTimer', 'loop_table', 'cpu_options_table', 'predict_table', 'scaling_table',
-           'run_benchmark', 'galaxy_bench']
+__all__ = ['median_time', 'pipeline_table', 'TrainTimer', 'loop_table', 'cpu_options_table', 'predict_table', 'decode_table',
+           'scale_folder', 'peak_memory_mb', 'scaling_table', 'predict_scaling_table', 'run_benchmark', 'galaxy_bench']
 
 # %% ../nbs/14_performance.ipynb #ef63ae70
 def median_time(f, # Function to time
@@ -36,12 +39,13 @@ def _drain(dl):
 # %% ../nbs/14_performance.ipynb #3a34df09
 def pipeline_table(data, # Data folder
                    task:str='task2', # Task whose galaxies and crop to use
-                   n:int=3 # Repeats of the later epochs
+                   n:int=3, # Repeats of the later epochs
+                   aug:str|None=None # Augmentation preset run on every batch, as in training (None: none)
                   )->pd.DataFrame:
     "Images per second of the image pipeline, first epoch and later epochs, without and with the image cache"
     rows = {}
     for name,kw in (('fastai default (decode every epoch)', dict(cache=False)), ('ImageCache', {}), ('ImageCache, draft decode', dict(draft=True))):
-        dls = galaxy_dls(data, task, aug=None, **kw)
+        dls = galaxy_dls(data, task, aug=aug, **kw)
         dl, cache = dls.train.new(shuffle=False, drop_last=False), dls.cache
         n_img = len(dl.dataset)
         first = median_time(partial(_drain, dl), 1)
@@ -141,71 +145,158 @@ def predict_table(run, # Run folder to predict with
     res = pd.DataFrame(rows).T
     return res.assign(**{'vs no TTA': res['img/s'] / res.loc['no TTA', 'img/s']})
 
-# %% ../nbs/14_performance.ipynb #b921b3ae
+# %% ../nbs/14_performance.ipynb #cfd475f1
+def _decode_processes(cache, files, workers):
+    with ProcessPoolExecutor(workers) as pool: return list(pool.map(cache.load, files, chunksize=64))
+
+def decode_table(data, # Data folder
+                 images:int=2000, # Images to decode
+                 n:int=3 # Repeats
+                )->pd.DataFrame:
+    "Images per second of the first decode (task 2 preprocessing) on 1 thread, a thread per core and a process per core"
+    files, cores = sorted(find_images(Path(data)).glob('*.jpg'))[:images], os.cpu_count()
+    cache = ImageCache(64, crop=256)
+    ways = {'1 thread': lambda: list(decode_all(cache.load, files, 1, show=False)),
+            f'{cores} threads (ImageCache.fill)': lambda: list(decode_all(cache.load, files, cores, show=False)),
+            f'{cores} processes': lambda: _decode_processes(cache, files, cores)}
+    res = pd.DataFrame({name: {'cores': cores, 'images': len(files), 'img/s': len(files) / median_time(f, n)} for name,f in ways.items()}).T
+    return res.assign(**{'vs 1 thread': res['img/s'] / res['img/s'].iloc[0]})
+
+# %% ../nbs/14_performance.ipynb #69b420fe
+def _link(src:Path, dest:Path):
+    "A hard link to `src` at `dest`, or a symbolic link across file systems"
+    try: os.link(src, dest)
+    except OSError: dest.symlink_to(src.resolve())
+
+def scale_folder(src, # Labelled Kaggle-format folder (images + solutions CSV)
+                 dest, # New folder to create
+                 n:int, # Galaxies (images) in the new folder
+                 labels:bool=True, # Write the solutions CSV (False: a test folder of images only)
+                 csv=None # Solutions CSV of `src` whose galaxies to repeat (default: the one with the most rows)
+                )->Path:
+    "A Kaggle-format folder of `n` galaxies whose images are links to `src`'s images, taken in turn, under new GalaxyIDs"
+    src, dest = Path(src), Path(dest)
+    if dest.exists(): raise FileExistsError(f"{dest} exists already: name a new folder")
+    csv = Path(csv) if csv else max(src.glob('training_solutions*.csv'), key=lambda f: f.stat().st_size)
+    rows = pd.read_csv(csv)
+    imgs = find_images(src)
+    rows = rows[[(imgs/f'{i}.jpg').is_file() for i in rows.GalaxyID]].reset_index(drop=True)
+    if not len(rows): raise FileNotFoundError(f"{src}: no image of the galaxies in {csv.name}")
+    out = dest/('images_training_rev1' if labels else 'images_test_rev1')
+    out.mkdir(parents=True)
+    take = np.arange(n) % len(rows)
+    ids = 1_000_000 + np.arange(n)  # 7 digits: never one of Kaggle's 6-digit IDs
+    for i,j in zip(ids, track(take, 'linking images')): _link(imgs/f'{rows.GalaxyID[j]}.jpg', out/f'{i}.jpg')
+    if labels: rows.iloc[take].assign(GalaxyID=ids).to_csv(dest/'training_solutions_rev1.csv', index=False)
+    return dest
+
+# %% ../nbs/14_performance.ipynb #0b7197cc
+def peak_memory_mb()->float:
+    "Peak resident memory of this process in MB: its own high-water mark on Linux (`getrusage` in a child also counts the parent at the fork)"
+    try: return int(next(l for l in open('/proc/self/status') if l.startswith('VmHWM')).split()[1]) / 2**10
+    except OSError: return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20  # macOS: bytes
+
 _SCALE_JOB = """
-import json, resource, sys, time, tempfile
+import json, sys, time
+data, cache, epochs, started = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4])
+import tempfile
 from fastai.vision.all import set_seed
 from galaxy_fastai.dataloaders import galaxy_dls
-from galaxy_fastai.models import branch_learner
-from galaxy_fastai.bench import TrainTimer
+from galaxy_fastai.models import plain_learner
+from galaxy_fastai.bench import TrainTimer, peak_memory_mb
 set_seed(48)
-t = time.perf_counter()
-dls = galaxy_dls(sys.argv[1], 'task2', csv=sys.argv[2], preload=True)
-load = time.perf_counter() - t
-learn = branch_learner(dls, path=tempfile.mkdtemp())
-timer = TrainTimer()
-with learn.no_bar(), learn.no_logging(): learn.fit(2, 1e-3, cbs=timer)
-try:  # Linux: the high-water mark since exec; its ru_maxrss also counts the parent process's memory at the fork
-    peak = int(next(l for l in open('/proc/self/status') if l.startswith('VmHWM')).split()[1]) / 2**10
-except OSError: peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20  # macOS: bytes
-print(json.dumps({'train galaxies': len(dls.train_ds), 'labels + decode all (s)': load, 'epoch 1 (s)': timer.times[0], 'epoch 2 (s)': timer.times[1],
-                  'image cache (MB)': sum(t.nbytes for t in dls.cache.store.values()) / 2**20, 'peak memory (MB)': peak}))
+t = time.time()
+dls = galaxy_dls(data, 'task2', aug='task2', cache=cache)
+res = {'train galaxies': len(dls.train_ds), 'labels + decode (s)': time.time() - t}
+dls.train.one_batch()
+res['start to first batch (s)'] = time.time() - started
+if epochs:
+    learn, timer = plain_learner(dls, path=tempfile.mkdtemp()), TrainTimer()
+    with learn.no_bar(), learn.no_logging(): learn.fit(epochs, 1e-3, cbs=timer)
+    res.update({f'epoch {i + 1} (s)': s for i,s in enumerate(timer.times)})
+print(json.dumps(res | {'peak memory (MB)': peak_memory_mb(), 'cache on disk (MB)': dls.cache.nbytes / 2**20}))
 """
 
-def scaling_table(data, # Data folder
-                  csv, # Solutions CSV with the task 2 columns
-                  sizes=(1000, 2000, 4000), # Galaxies to take from the top of `csv`
-                  full:int=61578 # Size to extrapolate to
+def _job(script, *args)->dict:
+    "Run `script` in a fresh Python with `args` and the time it starts; its JSON result"
+    out = subprocess.run([sys.executable, '-c', script, *map(str, args), str(time.time())], capture_output=True, text=True)
+    if out.returncode: raise RuntimeError(f"benchmark job failed:\n{out.stderr[-3000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+def scaling_table(data, # Labelled data folder (the real sample)
+                  sizes=(4000, 16000, 61578), # Galaxies of each `scale_folder` copy
+                  epochs:int=2 # Epochs of each first run
                  )->pd.DataFrame:
-    "Epoch times and peak memory of task 2 branch training by number of galaxies, with a linear estimate for `full`"
-    labels, tmp, rows = pd.read_csv(csv), Path(tempfile.mkdtemp()), {}
-    for n in sizes:
-        labels.head(n).to_csv(tmp/f'{n}.csv', index=False)
-        out = subprocess.run([sys.executable, '-c', _SCALE_JOB, str(data), str(tmp/f'{n}.csv')], capture_output=True, text=True, check=True)
-        rows[n] = json.loads(out.stdout.strip().splitlines()[-1])
-    res = pd.DataFrame(rows).T
-    fit = {c: np.polyfit(list(sizes), res[c].astype(float), 1) for c in res.columns}
-    res.loc[f'{full} (linear estimate)'] = {c: float(np.polyval(p, full)) for c,p in fit.items()}
-    return res
+    "First run (decode into an empty disk cache, train) and second run (start to first batch) of task 2 at each size"
+    rows = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in sizes:
+            folder, cache = scale_folder(data, Path(tmp)/f'data{n}', n, csv=find_solutions(Path(data), 'task2')), Path(tmp)/f'cache{n}'
+            first, second = _job(_SCALE_JOB, folder, cache, epochs), _job(_SCALE_JOB, folder, cache, 0)
+            rows[n] = {**first, **{f'second run: {k}': second[k] for k in ('start to first batch (s)', 'peak memory (MB)')}}
+            shutil.rmtree(folder); shutil.rmtree(cache)
+    res = pd.DataFrame(rows).T.rename_axis('galaxies')
+    return res.assign(**{'ms per train galaxy (epoch 2)': 1000 * res[f'epoch {epochs} (s)'] / res['train galaxies']})
+
+# %% ../nbs/14_performance.ipynb #e5a44b34
+_PREDICT_JOB = """
+import json, sys, time
+run, folder, out = sys.argv[1:4]
+from galaxy_fastai.runs import predict_folder
+from galaxy_fastai.bench import peak_memory_mb
+t = time.time()
+n, skipped = predict_folder(run, folder, out)
+print(json.dumps({'predicted': n, 'skipped': len(skipped), 'seconds': time.time() - t, 'peak memory (MB)': peak_memory_mb()}))
+"""
+
+def predict_scaling_table(run, # Run folder to predict with
+                          data, # Labelled data folder whose images to repeat
+                          sizes=(20000, 79975) # Images of each test folder
+                         )->pd.DataFrame:
+    "Time and peak memory of `predict_folder` into a CSV, by number of images"
+    rows = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in sizes:
+            folder = scale_folder(data, Path(tmp)/f'test{n}', n, labels=False)/'images_test_rev1'
+            rows[n] = _job(_PREDICT_JOB, run, folder, Path(tmp)/f'pred{n}.csv')
+            shutil.rmtree(folder.parent)
+    res = pd.DataFrame(rows).T.rename_axis('images')
+    return res.assign(**{'img/s': res.predicted / res.seconds})
 
 # %% ../nbs/14_performance.ipynb #573a4642
 def run_benchmark(data, # Data folder (the real sample)
                   out='runs/bench', # Folder for bench.json
                   run=None, # Run folder for the prediction timings (default: a one-epoch task 1 run trained here)
                   n:int=3, # Repeats
-                  sizes=(1000, 2000, 4000) # Galaxy counts for the scaling table
+                  sizes=(4000, 16000, 61578), # Galaxies of the training scaling table (empty: skip it)
+                  predict_sizes=(20000, 79975) # Images of the prediction scaling table (empty: skip it)
                  )->dict:
     "Every benchmark table, printed and saved as JSON"
     data, out = Path(data), Path(out)
-    csv = max(data.glob('training_solutions*.csv'), key=lambda f: f.stat().st_size)
     if run is None:
         run = Path(tempfile.mkdtemp())/'task1'
         train_run(run, task='task1', data=str(data), epochs=1, progress=False)
-    tables = {'pipeline': pipeline_table(data, n=n), 'loop': loop_table(data, n=n), 'cpu options': cpu_options_table(data),
-              'predict': predict_table(run, sorted(find_images(data).glob('*.jpg'))[:500], n=n),
-              'scaling': scaling_table(data, csv, sizes)}
+    tables = {'pipeline': pipeline_table(data, n=n), 'pipeline, task 2 augmentation': pipeline_table(data, n=n, aug='task2'),
+              'loop': loop_table(data, n=n), 'cpu options': cpu_options_table(data),
+              'predict': predict_table(run, sorted(find_images(data).glob('*.jpg'))[:500], n=n), 'decode': decode_table(data, n=n)}
+    if sizes: tables['scaling'] = scaling_table(data, sizes)
+    if predict_sizes: tables['predict scaling'] = predict_scaling_table(run, data, predict_sizes)
     out.mkdir(parents=True, exist_ok=True)
     (out/'bench.json').write_text(json.dumps({k: v.to_dict(orient='index') for k,v in tables.items()}, indent=1, default=float))
     return tables
+
+def _sizes(s:str)->tuple: return tuple(int(o) for o in s.split(',') if o.strip())
 
 @call_parse
 def galaxy_bench(data:str=None, # Data folder; default: $GALAXY_ZOO_DATA, else the real sample if found
                  out:str='runs/bench', # Folder for bench.json
                  run:str=None, # Run folder for the prediction timings (default: a one-epoch task 1 run)
-                 n:int=3 # Repeats of each timing (medians are reported)
+                 n:int=3, # Repeats of each timing (medians are reported)
+                 sizes:str='4000,16000,61578', # Galaxies of the training scaling table, comma-separated ('' skips it: the longest part)
+                 predict_sizes:str='20000,79975' # Images of the prediction scaling table ('' skips it)
                 ):
-    "Benchmark the image pipeline, training loop, CPU options, prediction and scaling; print the tables"
+    "Benchmark the image pipeline, training loop, CPU options, prediction, decoding and scaling; print the tables"
     data = data or os.environ.get('GALAXY_ZOO_DATA') or sample_path()
     if not data: sys.exit('galaxy_bench needs the real data: pass --data or set GALAXY_ZOO_DATA')
-    for name,table in run_benchmark(data, out, run, n).items(): print(f'\n## {name}\n' + table.round(3).to_string())
+    for name,table in run_benchmark(data, out, run, n, _sizes(sizes), _sizes(predict_sizes)).items(): print(f'\n## {name}\n' + table.round(3).to_string())
     print(f'\nsaved: {Path(out)/"bench.json"}')

@@ -8,6 +8,8 @@ import json, os, sys, yaml
 from contextlib import contextmanager
 from pathlib import Path
 from fastcore.script import call_parse, store_true
+from fastcore.basics import noop
+from fastai.torch_core import rank_distrib
 from .synthetic import synthetic_dir
 from .runs import RUN_DEFAULTS, train_run, evaluate_run, predict_folder
 
@@ -64,6 +66,7 @@ def galaxy_train(config:str=None, # YAML file of settings (keys as below); comma
                  precision:str=None, # fp32 (default), bf16 or fp16 (mixed precision, on a CUDA GPU)
                  device:str=None, # cpu, cuda, cuda:1, … (default: fastai's, a GPU when there is one)
                  num_workers:int=None, # DataLoader worker processes (default 0: the decoded images stay in one process)
+                 cache:str=None, # Decoded images: memory (default), disk (kept in the user cache folder for later runs), a folder for that, or none
                  sz:int=None, # Image side after resizing (default 64)
                  crop:str=None, # Centre crop before resizing: default (none / 256 / 128 by task), none, or pixels
                  aug:str=None, # Augmentation preset: default (the task's), task1, task2, task1-360, task2-360 (any angle) or none
@@ -87,17 +90,18 @@ def galaxy_train(config:str=None, # YAML file of settings (keys as below); comma
     given = dict(data=data or os.environ.get('GALAXY_ZOO_DATA'), csv=csv, task=task, model=model, arch=arch, pretrained=pretrained,
                  normalize=None if normalize == 'none' else normalize, sz=sz, crop=_crop(crop), aug=aug, grey=grey or None, loss=loss,
                  weighted=weighted or None, epochs=epochs, lr=lr, bs=bs, patience=patience, seed=seed, n_train=n_train, tta=tta or None, draft=draft or None,
-                 skip_bad=skip_bad or None, precision=precision, device=device, num_workers=num_workers)
+                 skip_bad=skip_bad or None, precision=precision, device=device, num_workers=num_workers, cache=cache)
     with user_errors('galaxy_train'): cfg = _read_config(config) if config else {}
     out = Path(resume or out or f"runs/{given['task'] or cfg.get('task', 'task1')}-{given['model'] or cfg.get('model', 'base')}")
     n_synthetic = None if resume or given['data'] or cfg.get('data') else cfg.get('n_synthetic', RUN_DEFAULTS['n_synthetic'])
-    print(f'run folder: {out.resolve()}')
-    if n_synthetic: print(_synthetic_note(n_synthetic))
+    say = print if not rank_distrib() else noop  # under torchrun or accelerate, rank 0 speaks for all
+    say(f'run folder: {out.resolve()}')
+    if n_synthetic: say(_synthetic_note(n_synthetic))
     try:
         with user_errors('galaxy_train'): m = train_run(out, resume=True) if resume else train_run(out, cfg, overwrite=overwrite, **given)
     except KeyboardInterrupt: sys.exit(_interrupted(out))
-    if n_synthetic: print(_synthetic_note(n_synthetic))  # now with its size
-    print(f'run folder: {out} (config, weights, history, figures, metrics)\nheld-out test metrics ({m["n_test"]} galaxies never used in training):\n' + _table(m))
+    if n_synthetic: say(_synthetic_note(n_synthetic))  # now with its size
+    if m: say(f'run folder: {out} (config, weights, history, figures, metrics)\nheld-out test metrics ({m["n_test"]} galaxies never used in training):\n' + _table(m))
 
 # %% ../nbs/10_cli.ipynb #71af0702
 @call_parse
@@ -121,6 +125,6 @@ def galaxy_predict(run:str, # Run folder written by galaxy_train
                    tta:store_true=False # Average the 8 dihedral views (flips, 90° rotations) of each image
                   ):
     "Predict every readable image in a folder into a Kaggle-format CSV; list the files skipped and why"
-    with user_errors('galaxy_predict'): preds, skipped = predict_folder(run, folder, out, tta)  # nothing predicted: non-zero exit
+    with user_errors('galaxy_predict'): n, skipped = predict_folder(run, folder, out, tta)  # nothing predicted: non-zero exit
     for f,why in skipped: print(f'skipped {f}: {why}')
-    print(f'{len(preds)} galaxies predicted, {len(skipped)} files skipped: {out}')
+    print(f'{n:,} galaxies predicted, {len(skipped)} files skipped: {out}')

@@ -16,16 +16,17 @@ def interactive()->bool:
     "Whether progress bars can redraw in place: in a notebook, or with standard output on a terminal"
     return IN_NOTEBOOK or sys.stdout.isatty()
 
-def track(items, # A sized iterable
+def track(items, # An iterable: sized, or with `total`
           what:str='progress', # What is being done, for the plain lines
           show:bool=True, # False: nothing at all
-          plain:bool|None=None # Plain lines instead of a bar (default: where output is not a terminal or a notebook)
+          plain:bool|None=None, # Plain lines instead of a bar (default: where output is not a terminal or a notebook)
+          total:int|None=None # Number of items, for an iterable without a length (a generator, a pool's results)
          ):
     "Iterate over `items` with a fastprogress bar where it can redraw, else with about ten plain lines"
     if not show: yield from items; return
     if plain is None: plain = not interactive()
-    if not plain: yield from progress_bar(items, leave=False); return
-    n = len(items)
+    n = len(items) if total is None else total
+    if not plain: yield from progress_bar(items, total=n, leave=False); return
     for i,o in enumerate(items, 1):
         yield o
         if i == n or i % math.ceil(n / 10) == 0: print(f'{what}: {i:,}/{n:,}', flush=True)

@@ -12,12 +12,12 @@ from fastai.vision.all import (DataBlock, DataLoaders, ImageBlock, CategoryBlock
 from .tree import *
 from .data import *
 from .transforms import *
-from .synthetic import synthetic_path
+from .synthetic import synthetic_path, cache_dir
 
 # %% auto #0
 __all__ = ['TASK_DEFAULTS', 'find_images', 'find_solutions', 'Fractions', 'Fractionize', 'FractionsBlock', 'show_results',
            'plot_top_losses', 'image_file', 'CachedImage', 'RowReader', 'task_blocks', 'galaxy_datablock',
-           'task_galaxies', 'preload_images', 'task_crop', 'galaxy_dls']
+           'task_galaxies', 'preload_images', 'task_crop', 'image_cache', 'galaxy_dls']
 
 # %% ../nbs/04_dataloaders.ipynb #8696a241
 def find_images(path:Path)->Path:
@@ -186,6 +186,14 @@ def _fewer_train(sel, n_train, seed, src):
     drop = train.difference(sel.loc[train].sample(n_train, random_state=seed).index)
     return sel.drop(drop).reset_index(drop=True)
 
+def image_cache(cache:bool|str|Path, # True or 'memory': in memory; 'disk': in `cache_dir()/'images'`; a folder; False or 'none': no cache
+                sz:int=64, crop:int|None=None, grey:bool=False, draft:bool=False # The preprocessing, as `ImageCache`
+               )->ImageCache|None:
+    "The `ImageCache` that a `cache` setting names, or None"
+    if cache is False or cache is None or cache == 'none': return None
+    folder = None if cache is True or cache == 'memory' else cache_dir()/'images' if cache == 'disk' else cache
+    return ImageCache(sz, crop, grey, draft, folder)
+
 def galaxy_dls(path=None, # Data folder (`images_training_rev1/` or `images/` + solutions CSV); None: embedded synthetic set
                task:str='task1', # 'task1', 'task2' or 'tree'
                csv=None, # Solutions CSV, or a list combined by `combine_solutions` (default: the largest in `path` with the task's columns)
@@ -203,16 +211,17 @@ def galaxy_dls(path=None, # Data folder (`images_training_rev1/` or `images/` + 
                skip_bad:bool=False, # Leave out galaxies with unusable images (with a warning) instead of failing
                bs:int=64, # Batch size
                num_workers:int=0, # DataLoader worker processes (0: the image cache is shared by every epoch)
-               cache:bool=True, # Decode each image once (`ImageCache`)
+               cache:bool|str=True, # Decode each image once: in memory (True), on disk for later runs too ('disk', or a folder), or not (False)
                draft:bool=False, # With the cache: decode JPEGs at reduced scale (faster first epoch, pixels differ slightly)
-               preload:bool=False, # With the cache: decode every image now, so no epoch decodes (always so with `skip_bad`)
+               preload:bool=False, # With the cache: decode every image now, on every core, so no epoch decodes (always so with `skip_bad` or on disk)
                **kwargs # Passed to `DataBlock.dataloaders`
               )->DataLoaders:
     "fastai `DataLoaders` for a Galaxy Zoo `task`, with the held-out test galaxies on `dls.test_df`"
     _check_soft(task, soft)
     path = Path(path).expanduser() if path is not None else synthetic_path()
     sel, crop = task_galaxies(path, task, csv, 0. if soft else min_prob, one_hot, skip_bad), task_crop(task, crop)
-    img_cache = ImageCache(sz, crop, grey, draft) if cache else None
+    img_cache = image_cache(cache, sz, crop, grey, draft)
+    cache, preload = img_cache is not None, preload or (img_cache is not None and img_cache.disk is not None)
     if cache and skip_bad: sel = preload_images(sel, img_cache, skip_bad)  # full decode before the split: skips what the header check cannot see
     src = sel.attrs['source']
     if len(sel) < 3: raise ValueError(f"{src}: only {len(sel)} usable galaxies for task {task!r}; need at least 3 to split")

@@ -12,8 +12,8 @@ from .tree import *
 from .data import CLASS1_NAMES, task_columns, reached
 
 # %% auto #0
-__all__ = ['class_index', 'macro_f1', 'MacroF1', 'vote_accuracy', 'task1_report', 'plot_confusion', 'flat', 'question_mse',
-           'question_accuracy', 'kaggle_rmse', 'FractionMetric', 'fraction_metrics', 'fractions_report',
+__all__ = ['class_index', 'macro_f1', 'MacroF1', 'vote_accuracy', 'Accuracy', 'task1_report', 'plot_confusion', 'flat',
+           'question_mse', 'question_accuracy', 'kaggle_rmse', 'FractionMetric', 'fraction_metrics', 'fractions_report',
            'child_confusion', 'answer_auc', 'plot_roc']
 
 # %% ../nbs/06_metrics.ipynb #1bacbc02
@@ -35,6 +35,10 @@ def MacroF1()->AccumMetric:
 def vote_accuracy(inp, targ):
     "fastai metric: accuracy of the argmax of `inp` against class indices or the most voted class of vote fractions"
     return (inp.argmax(1) == class_index(targ)).float().mean()
+
+def Accuracy()->AccumMetric:
+    "fastai metric: `vote_accuracy` of all the validation predictions at once (exact in distributed training, where fastai averages per-batch metrics over padded shards)"
+    return AccumMetric(vote_accuracy, flatten=False, name='accuracy')
 
 # %% ../nbs/06_metrics.ipynb #50e5cfa9
 def task1_report(probs:torch.Tensor, # Class probabilities or logits, one row per galaxy

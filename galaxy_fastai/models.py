@@ -7,7 +7,7 @@ from __future__ import annotations
 import inspect, numpy as np, torch
 from torch import nn
 from fastai.vision.all import (Learner, Callback, CrossEntropyLossFlat, EarlyStoppingCallback, SaveModelCallback, CSVLogger,
-                               DataLoaders, Normalize, accuracy, create_head, store_attr, risinstance, imagenet_stats, L)
+                               DataLoaders, Normalize, create_head, store_attr, risinstance, imagenet_stats, L)
 from .data import class_weights, task_targets, task_columns
 from .losses import *
 from .metrics import *
@@ -63,10 +63,10 @@ def task_loss(dls:DataLoaders, # DataLoaders from `galaxy_dls`
     if loss not in ('ce', 'focal'): raise ValueError(f"task 1 losses are 'ce' and 'focal', not {loss!r}")
     return CrossEntropyLossFlat(weight=w[0] if w else None) if loss == 'ce' else CategoricalFocalLoss(alpha=w[0] if w else None)
 
-def task_metrics(task:str, soft:bool=False)->list:
-    "Default fastai metrics of `task`: accuracy and macro-F1 (of the most voted class with `soft` targets); per-question MSE, accuracy and RMSE; or the Kaggle RMSE"
+def task_metrics(task:str)->list:
+    "Default fastai metrics of `task`: accuracy and macro-F1 (of the most voted class, with soft targets); per-question MSE, accuracy and RMSE; or the Kaggle RMSE"
     if task != 'task1': return fraction_metrics(task)
-    return [vote_accuracy if soft else accuracy, MacroF1()]
+    return [Accuracy(), MacroF1()]  # over all validation galaxies at once: exact with several processes too
 
 # %% ../nbs/08_models.ipynb #38435c43
 def galaxy_learner(dls:DataLoaders, # DataLoaders from `galaxy_dls`
@@ -82,7 +82,7 @@ def galaxy_learner(dls:DataLoaders, # DataLoaders from `galaxy_dls`
                    **kwargs # Passed to `Learner`, e.g. `path`, `opt_func`, `wd`, `splitter`
                   )->Learner:
     "A fastai `Learner` with `galaxy_callbacks`, on batches normalised as `normalize` says"
-    metrics = task_metrics(dls.task, getattr(dls, 'soft', False)) if metrics is None else metrics
+    metrics = task_metrics(dls.task) if metrics is None else metrics
     if normalize: add_normalize(dls, galaxy_stats(dls) if normalize in (True, 'data') else imagenet_stats if normalize == 'imagenet' else normalize)
     learn = Learner(dls, model, loss_func=loss_func, metrics=metrics, cbs=galaxy_callbacks(monitor, patience, fname, history) + L(cbs), **kwargs)
     learn.path.mkdir(parents=True, exist_ok=True)  # fastai's CSVLogger creates only the parent folder

@@ -4,11 +4,13 @@
 
 # %% ../nbs/09_runs.ipynb #24ad424f
 from __future__ import annotations
-import errno, json, os, random, re, warnings, yaml, numpy as np, pandas as pd, torch, torchvision
+import errno, json, math, os, random, re, warnings, yaml, numpy as np, pandas as pd, torch, torchvision
+from contextlib import nullcontext
 from functools import partial
 from pathlib import Path
 from fastai.vision.all import (L, Learner, Callback, TrackerCallback, EarlyStoppingCallback, CSVLogger, CancelEpochException,
-                               set_seed, getcallable, to_device, to_np, plt)
+                               set_seed, getcallable, to_device, to_np, plt, patch, rank_distrib, num_distrib, get_model)
+from fastai.distributed import DistributedDL
 from .console import track, interactive, EpochLines
 from .tree import *
 from .data import *
@@ -21,16 +23,16 @@ from .models import *
 # %% auto #0
 __all__ = ['RUN_DEFAULTS', 'PRECISIONS', 'LEARNERS', 'RUN_FILES', 'SEEDS', 'run_config', 'make_learner', 'task_report',
            'train_means', 'plot_history', 'save_figures', 'tta_preds', 'RunLock', 'finished_run', 'train_run',
-           'Checkpoint', 'Restore', 'load_checkpoint', 'saved_config', 'run_cache', 'load_weights', 'load_run',
-           'run_preds', 'read_ids', 'evaluate_run', 'readable_images', 'predict_folder', 'seed_runs', 'fit_minutes',
-           'mean_sd', 'ensemble_report']
+           'Checkpoint', 'Restore', 'load_checkpoint', 'distributed', 'saved_config', 'run_cache', 'load_weights',
+           'load_run', 'run_preds', 'read_ids', 'evaluate_run', 'galaxy_files', 'predict_folder', 'seed_runs',
+           'fit_minutes', 'mean_sd', 'ensemble_report']
 
 # %% ../nbs/09_runs.ipynb #0a750a80
 RUN_DEFAULTS = dict(
     task='task1', model='base', data=None, csv=None, sz=64, crop='default', aug='default', grey=False, min_prob=None, soft=False,
     loss='default', weighted=False, epochs=30, lr=1e-3, bs=64, seed=48, split_seed=None, n_train=None, patience=None, monitor='valid_loss',
     arch='base', pretrained=None, warmup=0, model_kw={}, valid_pct=0.15, test_pct=0.15, n_synthetic=1200, tta=False, draft=False,
-    skip_bad=False, normalize=None, precision='fp32', device=None, num_workers=0)
+    skip_bad=False, normalize=None, precision='fp32', device=None, num_workers=0, cache='memory')
 PRECISIONS = ('fp32', 'bf16', 'fp16')
 LEARNERS = {'base': base_learner, 'plain': plain_learner, 'hierarchy': hierarchy_learner, 'branch': branch_learner, 'vgg6': vgg6_learner, 'tree': tree_learner}
 
@@ -60,7 +62,7 @@ def _csv_paths(csv, data:Path):
 def _none(v): return None if v == 'none' else v  # 'none' in a config or on the command line: no crop, no augmentation
 
 def _dls_kwargs(cfg):
-    kw = {k: cfg[k] for k in ('csv', 'sz', 'grey', 'min_prob', 'soft', 'valid_pct', 'test_pct', 'n_train', 'bs', 'draft', 'skip_bad', 'num_workers', 'device')}
+    kw = {k: cfg[k] for k in ('csv', 'sz', 'grey', 'min_prob', 'soft', 'valid_pct', 'test_pct', 'n_train', 'bs', 'draft', 'skip_bad', 'num_workers', 'device', 'cache')}
     split_seed = cfg['seed'] if cfg['split_seed'] is None else cfg['split_seed']  # fixed across training seeds: their test galaxies are the same
     return kw | {'seed': split_seed, 'crop': _none(cfg['crop']), 'aug': _none(cfg['aug']), 'preload': True}  # decode all before training: no epoch waits
 
@@ -146,13 +148,14 @@ def save_figures(run:Path, task:str, preds, targs)->list:
 # %% ../nbs/09_runs.ipynb #18ff3e38
 def tta_preds(learn:Learner, # A trained learner
               dl, # A DataLoader of its `DataLoaders`, e.g. `dls.test_dl(...)`, with or without targets
-              tta:bool=True # Average over the 8 dihedral views of each image
+              tta:bool=True, # Average over the 8 dihedral views of each image
+              show:bool=True # Progress bar
              )->tuple:
     "Predictions of `learn` over `dl` (all outputs side by side), averaged over the 8 dihedral views if `tta`, and the targets"
     act, preds, targs = getcallable(learn.loss_func, 'activation'), [], []
     model = learn.model.eval().to(dl.device)  # where the batches are (a loaded run's model starts on the CPU)
     with torch.no_grad():
-        for x,*ys in track(dl, 'predicting'):
+        for x,*ys in track(dl, 'predicting', show):
             views = [x.dihedral(k) for k in range(8)] if tta else [x]
             preds.append(torch.stack([flat(act(model(v))) for v in views]).mean(0).cpu())  # on the CPU, as `get_preds` returns them
             targs.append([y.cpu() for y in ys])
@@ -206,6 +209,7 @@ def finished_run(out, # A run folder
     out = Path(out)
     if not ((out/'metrics.json').is_file() and (out/'config.yaml').is_file()): return None
     saved = run_config(out/'config.yaml')  # settings added since: defaults
+    saved['cache'] = cfg['cache']  # where the decoded images are kept changes no result
     if cfg['normalize'] in (True, 'data') and isinstance(saved['normalize'], list): saved['normalize'] = cfg['normalize']  # resolved to numbers
     return json.loads((out/'metrics.json').read_text()) if saved == cfg else None
 
@@ -259,6 +263,7 @@ def train_run(out, # Run folder to create (or to resume)
     out = Path(out)
     cfg = _run_config(out, config, resume, overrides)
     if (reuse or resume) and not (out/'checkpoint.pth').exists() and (done := finished_run(out, cfg)) is not None: return done
+    if rank_distrib(): return _train(out, cfg, load_checkpoint(out/'checkpoint.pth') if resume else None, False, cbs)  # rank 0 checks, locks and writes `out`
     ckpt = _start(out, cfg, resume, overwrite)
     created = not out.exists()
     out.mkdir(parents=True, exist_ok=True)
@@ -273,15 +278,19 @@ def train_run(out, # Run folder to create (or to resume)
         raise
 
 def _train(out, cfg, ckpt, progress, cbs):
-    "`train_run`'s work, in a locked run folder"
-    if not ckpt: _clear_run(out)
+    "`train_run`'s work: rank 0 (or the only process) in a locked run folder; the other ranks of a distributed run train beside it and write nothing"
+    main = not rank_distrib()
+    if main and not ckpt: _clear_run(out)
+    if num_distrib() > 1 and torch.cuda.is_available() and cfg['device'] is None: torch.cuda.set_device(int(os.environ.get('LOCAL_RANK', 0)))  # a GPU per rank
     set_seed(cfg['seed'], reproducible=True)
     dls = galaxy_dls(cfg['data'], cfg['task'], **_dls_kwargs(cfg))
     if cfg['normalize'] in (True, 'data'): cfg['normalize'] = [list(o) for o in galaxy_stats(dls)]  # stored: inference uses the training statistics
     learn = make_learner(cfg, dls, out)
-    learn.add_cbs([Checkpoint(out/'checkpoint.pth', cfg)] + ([Restore(ckpt, out/'history.csv')] if ckpt else []) + list(cbs or []))
-    if not ckpt: _write_atomic(out/'config.yaml', yaml.safe_dump(cfg, sort_keys=False))
-    _fit(learn, cfg, progress, ckpt['epoch'] if ckpt else 0)
+    if not main: learn.remove_cb(CSVLogger)  # the history is rank 0's; fastai's `learn.save` already writes on rank 0 only
+    learn.add_cbs(([Checkpoint(out/'checkpoint.pth', cfg)] if main else []) + ([Restore(ckpt, out/'history.csv')] if ckpt else []) + list(cbs or []))
+    if main and not ckpt: _write_atomic(out/'config.yaml', yaml.safe_dump(cfg, sort_keys=False))
+    with distributed(learn): _fit(learn, cfg, progress and main, ckpt['epoch'] if ckpt else 0)
+    if not main: return {}
     _write_atomic(out/'weights.pth', learn.model.state_dict())
     _write_atomic(out/'splits.csv', dls.splits[['GalaxyID', 'split']].to_csv(index=False))
     _write_atomic(out/'test_ids.csv', dls.test_df.GalaxyID.to_csv(index=False))
@@ -294,6 +303,8 @@ def _train(out, cfg, ckpt, progress, cbs):
     return metrics
 
 # %% ../nbs/09_runs.ipynb #1290f02e
+def _local(dl): return getattr(dl, 'dl', dl)  # the DataLoader inside fastai's `DistributedDL`, which holds the random state
+
 def _rng_state(dl)->dict:
     np_state = np.random.get_state()
     return {'torch': torch.get_rng_state(), 'python': random.getstate(), 'dl': dl.rng.getstate(),
@@ -328,8 +339,8 @@ class Checkpoint(Callback):
     def __init__(self, fn:Path, cfg:dict|None=None): self.fn, self.cfg = Path(fn), cfg  # the run's config: a resumed run must match it
     def after_epoch(self):
         trackers = {type(cb).__name__: {'best': float(cb.best), 'wait': getattr(cb, 'wait', 0)} for cb in self.learn.cbs if isinstance(cb, TrackerCallback)}
-        _write_atomic(self.fn, {'epoch': self.epoch + 1, 'config': self.cfg, 'model': self.learn.model.state_dict(), 'opt': _plain(self.learn.opt.state_dict()),
-                                'trackers': trackers, 'rng': _rng_state(self.dls.train), 'history_bytes': _history_bytes(self.learn),
+        _write_atomic(self.fn, {'epoch': self.epoch + 1, 'config': self.cfg, 'model': get_model(self.learn.model).state_dict(), 'opt': _plain(self.learn.opt.state_dict()),
+                                'trackers': trackers, 'rng': _rng_state(_local(self.dls.train)), 'history_bytes': _history_bytes(self.learn),
                                 'smooth_loss': (self.recorder.smooth_loss.count, float(self.recorder.smooth_loss.val))})
 
 class Restore(Callback):
@@ -339,7 +350,7 @@ class Restore(Callback):
         self.ckpt, self.history = ckpt, Path(history)
         self.kept = self.history.read_bytes()[:ckpt['history_bytes']] if self.history.is_file() else b''  # read now: the logger starts it afresh
     def before_fit(self):
-        self.learn.model.load_state_dict(self.ckpt['model'])
+        get_model(self.learn.model).load_state_dict(self.ckpt['model'])
         state = to_device(self.ckpt['opt']['state'], self.dls.device)  # the checkpoint is read onto the CPU
         self.learn.opt.load_state_dict({'state': state, 'hypers': L(self.ckpt['opt']['hypers'])})
         for cb in self.learn.cbs:
@@ -350,7 +361,7 @@ class Restore(Callback):
                 cb.file.close(); self.history.write_bytes(self.kept); cb.file = self.history.open('a')
         count, val = self.ckpt['smooth_loss']  # the logged train_loss is a running average over all batches so far
         self.recorder.smooth_loss.count, self.recorder.smooth_loss.val = count, torch.tensor(val)
-        _set_rng_state(self.ckpt['rng'], self.dls.train)
+        _set_rng_state(self.ckpt['rng'], _local(self.dls.train))
 
 def _fit_epochs(learn, start:int):
     "fastai's epoch loop (`Learner._do_fit`) from epoch `start`"
@@ -364,6 +375,23 @@ def load_checkpoint(fn:Path)->dict:
     if not Path(fn).is_file(): raise FileNotFoundError(f"{fn}: no checkpoint to resume from (a run saves one after each epoch)")
     try: return torch.load(fn, map_location='cpu', weights_only=True)
     except Exception as e: raise ValueError(f"{fn}: not a galaxy_fastai checkpoint: {e}") from None
+
+# %% ../nbs/09_runs.ipynb #ddp0cd01
+_cuda_broadcast = DistributedDL._broadcast
+
+@patch
+def _broadcast(self:DistributedDL, t, rank):
+    "fastai's broadcast of the batch order, kept on the CPU with the gloo backend (fastai moves it to CUDA for NCCL)"
+    if torch.distributed.get_backend() != 'gloo': return _cuda_broadcast(self, t, rank)
+    t = torch.tensor(t, dtype=torch.long)
+    torch.distributed.broadcast(t, rank)
+    return t.tolist()
+
+def distributed(learn:Learner):
+    "fastai's `distrib_ctx` when launched in several processes (`torchrun`, `accelerate launch`), else nothing"
+    if num_distrib() <= 1: return nullcontext(learn)
+    cuda = torch.cuda.is_available()
+    return learn.distrib_ctx(sync_bn=cuda, cpu=not cuda)  # SyncBatchNorm needs GPUs; accelerate's multi-CPU mode needs cpu=True
 
 # %% ../nbs/09_runs.ipynb #2e94ce99
 def saved_config(run)->dict:
@@ -460,36 +488,66 @@ def evaluate_run(run, data, csv=None, ids=None, skip_bad:bool=False, tta:bool|No
     return {'task': cfg['task'], 'model': cfg['model'], 'tta': tta, 'data': str(Path(data).expanduser()), **task_report(cfg['task'], preds, targs)}
 
 # %% ../nbs/09_runs.ipynb #94d3507f
-def readable_images(folder, # Folder of images
-                    cache:ImageCache|None=None # Decode into this cache (each image once), else into a new one
-                   )->tuple:
-    "Image files in `folder` named by a GalaxyID that fully decode, and `(file name, reason)` for every other file (hidden files aside)"
+def galaxy_files(folder)->tuple:
+    "The image files in `folder` named by a GalaxyID, and `(file, reason)` for every other file (hidden files aside)"
     if not Path(folder).is_dir(): raise FileNotFoundError(f"image folder not found: {folder}")
     files = sorted(p for p in Path(folder).iterdir() if p.is_file() and not p.name.startswith('.'))
     by_id = pd.Series([galaxy_id(f) for f in files]).value_counts()
     named = {f: f"{f.stem!r} is not a GalaxyID (Kaggle images are named <GalaxyID>.jpg)" for f in files if not f.stem.isdigit()}
     named |= {f: f"GalaxyID {f.stem} has {by_id[f.stem]} image files; keep one" for f in files if f not in named and by_id[f.stem] > 1}
-    failed = named | dict((ImageCache() if cache is None else cache).fill([f for f in files if f not in named], skip=True))
-    return [f for f in files if f not in failed], [(f.name, why) for f,why in sorted(failed.items())]
+    return [f for f in files if f not in named], list(named.items())
+
+def _partial_files(out_csv:Path)->tuple:
+    "The rows predicted so far, and the settings they were predicted with"
+    return out_csv.with_name(out_csv.name + '.partial'), out_csv.with_name(out_csv.name + '.partial.json')
+
+def _partial(out_csv:Path, state:dict)->set:
+    "GalaxyIDs already in the partial CSV of an interrupted prediction with the same `state` (run, folder, TTA); else start it anew"
+    part, meta = _partial_files(out_csv)
+    if part.is_file() and meta.is_file() and json.loads(meta.read_text()) == state:
+        text = part.read_bytes()
+        with open(part, 'r+b') as f: f.truncate(text.rfind(b'\n') + 1)  # a row cut by the interruption goes
+        done = set(pd.read_csv(part, usecols=['GalaxyID'], dtype=str).GalaxyID) if text.count(b'\n') > 1 else set()
+        print(f"continuing the interrupted prediction in {part}: {len(done):,} galaxies done")
+        return done
+    part.unlink(missing_ok=True)
+    meta.write_text(json.dumps(state))
+    return set()
 
 def predict_folder(run, # Run folder written by `train_run`
                    folder, # Folder of galaxy images
-                   out_csv=None, # Write the predictions here (Kaggle format)
-                   tta:bool=False # Average the 8 dihedral views of each image
+                   out_csv=None, # Write the predictions here (Kaggle format), chunk by chunk; an interrupted prediction continues
+                   tta:bool=False, # Average the 8 dihedral views of each image
+                   chunk:int=4096 # Images decoded and predicted at a time: memory does not grow with the folder
                   )->tuple:
-    "Kaggle-format predictions of the run's model for every readable image in `folder`, and the skipped files"
-    cfg = saved_config(run)
-    if out_csv and Path(out_csv).is_dir(): raise IsADirectoryError(f"{out_csv} is a folder: name the CSV file to write")
-    if out_csv and not Path(out_csv).parent.is_dir(): raise FileNotFoundError(f"{out_csv}: folder {Path(out_csv).parent} does not exist")
-    cache = run_cache(cfg)
-    files, skipped = readable_images(folder, cache)  # decodes each image once, for the check and the predictions
-    if not files: raise ValueError(f"{folder}: no readable images" + ''.join(f'\n  {f}: {why}' for f,why in skipped))
-    learn = load_run(run, pd.DataFrame({'GalaxyID': [galaxy_id(f) for f in files], 'fn': files}), cache)
-    preds, _ = tta_preds(learn, learn.dls.test_dl(files), tta)
-    res = pd.DataFrame(preds.numpy(), columns=task_columns(learn.cfg['task']))
-    res.insert(0, 'GalaxyID', [galaxy_id(f) for f in files])
-    if out_csv: _write_atomic(Path(out_csv), res.to_csv(index=False, float_format='%.6f'))
-    return res, skipped
+    "Kaggle-format predictions of the run's model for every readable image in `folder` (a DataFrame, or with `out_csv` their number), and the skipped files"
+    cfg, out_csv = saved_config(run), Path(out_csv) if out_csv else None
+    if out_csv and out_csv.is_dir(): raise IsADirectoryError(f"{out_csv} is a folder: name the CSV file to write")
+    if out_csv and not out_csv.parent.is_dir(): raise FileNotFoundError(f"{out_csv}: folder {out_csv.parent} does not exist")
+    files, skipped = galaxy_files(folder)
+    done = _partial(out_csv, {'run': str(Path(run).resolve()), 'folder': str(Path(folder).resolve()), 'tta': tta}) if out_csv else set()
+    todo, cache, learn, kept, n = [f for f in files if f.stem not in done], run_cache(cfg), None, [], len(done)
+    part = _partial_files(out_csv)[0] if out_csv else None
+    for i in track(range(0, len(todo), chunk), f'predicting {len(todo):,} images, {chunk:,} at a time', total=math.ceil(len(todo) / chunk)):
+        cache.store.clear()  # only this chunk's images in memory
+        failed = dict(cache.fill(todo[i:i + chunk], skip=True, show=False))
+        ok = [f for f in todo[i:i + chunk] if f not in failed]
+        skipped += failed.items()
+        if not ok: continue
+        if learn is None: learn = load_run(run, pd.DataFrame({'GalaxyID': [galaxy_id(f) for f in ok], 'fn': ok}), cache)
+        preds, _ = tta_preds(learn, learn.dls.test_dl(ok), tta, show=False)
+        res = pd.DataFrame(preds.numpy(), columns=task_columns(cfg['task'])).assign(GalaxyID=[galaxy_id(f) for f in ok])
+        res, n = res[['GalaxyID', *task_columns(cfg['task'])]], n + len(ok)
+        if not out_csv: kept.append(res); continue
+        with open(part, 'a') as f: f.write(res.to_csv(index=False, header=f.tell() == 0, float_format='%.6f')); f.flush(); os.fsync(f.fileno())
+    skipped = [(f.name, why) for f,why in sorted(skipped)]
+    if not n:
+        for f in _partial_files(out_csv) if out_csv else (): f.unlink(missing_ok=True)  # nothing to continue
+        raise ValueError(f"{folder}: no readable images" + ''.join(f'\n  {f}: {why}' for f,why in skipped))
+    if not out_csv: return pd.concat(kept, ignore_index=True), skipped
+    os.replace(part, out_csv)
+    _partial_files(out_csv)[1].unlink()
+    return n, skipped
 
 # %% ../nbs/09_runs.ipynb #01b12538
 SEEDS = (48, 49, 50)

@@ -4,7 +4,9 @@
 
 # %% ../nbs/03_transforms.ipynb #c7774fc4
 from __future__ import annotations
-import math, warnings, numpy as np, torch
+import math, os, json, warnings, numpy as np, torch
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
 from PIL import Image
@@ -12,11 +14,13 @@ from fastai.vision.all import (PILImage, PILImageBW, TensorImage, TensorImageBW,
                                Flip, Zoom, AffineCoordTfm, affine_mat, PadMode)
 from fastai.vision.augment import setup_aug_tfms, t0, t1
 from .console import track
+try: import fcntl  # file locks, so that processes sharing a disk cache decode each image once (absent on Windows)
+except ImportError: fcntl = None
 
 # %% auto #0
 __all__ = ['PRESETS', 'GalaxyImageError', 'galaxy_id', 'open_galaxy', 'GalaxyImage', 'GalaxyImageBW', 'image_problems',
-           'check_images', 'galaxy_item_tfms', 'ImageCache', 'shift_mat', 'shear_mat', 'vflip_mat', 'Shift', 'Shear',
-           'VFlip', 'keras_augs', 'galaxy_augs', 'augment_grid']
+           'check_images', 'galaxy_item_tfms', 'decode_all', 'ImageCache', 'DiskImages', 'shift_mat', 'shear_mat',
+           'vflip_mat', 'Shift', 'Shear', 'VFlip', 'keras_augs', 'galaxy_augs', 'augment_grid']
 
 # %% ../nbs/03_transforms.ipynb #43b1ec80
 class GalaxyImageError(ValueError):
@@ -114,15 +118,40 @@ def _width(fn)->int|None:
         with Image.open(fn) as im: return im.size[0]
     except Exception: return None
 
+def _decoded(load, fn):
+    "`load(fn)`, or the `GalaxyImageError` that says why `fn` cannot be used"
+    try: return load(fn)
+    except GalaxyImageError as e: return e
+
+def decode_all(load, # Function of one file, e.g. `ImageCache.load`
+               fns:list, # Image files
+               workers:int|None=None, # Threads (default: one per core); 1: in this thread
+               show:bool=True # Progress bar (plain lines where output is not a terminal)
+              ):
+    "`load` of each file of `fns`, in order, on `workers` threads: the image, or the `GalaxyImageError` it raised"
+    workers, decoded = workers or os.cpu_count() or 1, partial(_decoded, load)
+    if workers == 1: yield from track(map(decoded, fns), 'decoding images', show, total=len(fns)); return
+    pool = ThreadPoolExecutor(workers)  # PIL releases the GIL while it decodes and resizes: threads use every core
+    try: yield from track(pool.map(decoded, fns), 'decoding images', show, total=len(fns))
+    finally: pool.shutdown(cancel_futures=True)  # stopped early (an error, Ctrl-C): decode nothing more
+
 class ImageCache:
-    "Galaxy images decoded once, centre-cropped and resized by `galaxy_item_tfms`, kept in memory as uint8 image tensors"
+    "Galaxy images decoded once, centre-cropped and resized by `galaxy_item_tfms`, kept as uint8 image tensors in memory (or in `folder` on disk)"
     def __init__(self, sz:int=64, # Output side in pixels
                  crop:int|None=None, # Centre crop side applied first, or None
                  grey:bool=False, # Greyscale (1 channel) instead of RGB
-                 draft:bool=False # Decode JPEGs at reduced scale (faster, pixels differ slightly)
+                 draft:bool=False, # Decode JPEGs at reduced scale (faster, pixels differ slightly)
+                 folder=None, # Keep the images on disk in this folder (`DiskImages`), for every later run; None: in memory only
+                 workers:int|None=None # Threads that decode (default: one per core)
                 ):
         self.sz, self.crop, self.mode, self.draft, self.store, self.warned = sz, crop, 'L' if grey else 'RGB', draft, {}, False
-        self.tensor_type = TensorImageBW if grey else TensorImage
+        self.tensor_type, self.workers = TensorImageBW if grey else TensorImage, workers
+        self.disk = DiskImages(Path(folder).expanduser()/self.key) if folder is not None else None
+
+    @property
+    def key(self)->str:
+        "The name of this preprocessing, e.g. '64px-crop207-RGB': a disk cache keeps one folder per preprocessing"
+        return f"{self.sz}px-crop{self.crop or 'none'}-{self.mode}" + ('-draft' if self.draft else '')
 
     def load(self, fn)->TensorImage:
         "Decode, crop and resize `fn` into a channels x `sz` x `sz` uint8 tensor (no caching)"
@@ -139,23 +168,117 @@ class ImageCache:
 
     def __call__(self, fn)->TensorImage:
         key = str(fn)
-        if key not in self.store: self.store[key] = self.load(fn)
-        return self.store[key]
+        if key in self.store: return self.store[key]
+        if self.disk is not None and fn in self.disk: return self.tensor_type(self.disk[fn])
+        self.store[key] = img = self.load(fn)
+        return img
+
+    def _decode(self, fns, skip, show):
+        "Pairs `(file, image)` of the files of `fns` that decode; `(file, reason)` of those that fail, in `self.failed`"
+        for fn,img in zip(fns, decode_all(self.load, fns, self.workers, show)):
+            if isinstance(img, GalaxyImageError):
+                if not skip: raise img
+                self.failed.append((fn, img.why))
+            else: yield fn, img
 
     def fill(self, fns, # Image files
-             skip:bool=False # Collect the files that fail instead of raising on the first
+             skip:bool=False, # Collect the files that fail instead of raising on the first
+             show:bool=True # Progress bar
             )->list:
-        "Decode every file of `fns` not cached yet, with a progress bar; `(file, reason)` for each that fails"
-        failed = []
-        for fn in track(list(fns), 'decoding images'):
-            try: self(fn)
-            except GalaxyImageError as e:
-                if not skip: raise
-                failed.append((fn, e.why))
-        return failed
+        "Decode every file of `fns` not cached yet (on disk: or changed since), on every core, with a progress bar; `(file, reason)` for each that fails"
+        fns, self.failed = list(fns), []
+        if self.disk is None:
+            for fn,img in self._decode([f for f in fns if str(f) not in self.store], skip, show): self.store[str(fn)] = img
+            return self.failed
+        with self.disk.locked():  # another process filling the same cache waits, then finds the images decoded
+            self.disk.add(self._decode(self.disk.stale(fns), skip, show))
+        return self.failed
 
-    def __repr__(self): return f"ImageCache(sz={self.sz}, crop={self.crop}, mode={self.mode}, draft={self.draft}): {len(self.store)} images"
+    @property
+    def nbytes(self)->int:
+        "Bytes of decoded images held: in memory, plus the disk cache's files"
+        return sum(t.nbytes for t in self.store.values()) + (self.disk.nbytes if self.disk is not None else 0)
+
+    def __repr__(self):
+        return (f"ImageCache(sz={self.sz}, crop={self.crop}, mode={self.mode}, draft={self.draft}): {len(self.store)} images in memory"
+                + (f", {len(self.disk)} on disk in {self.disk.folder}" if self.disk is not None else ''))
     def __getstate__(self): return {**self.__dict__, 'store': {}}  # pickled empty: `learn.export` keeps the preprocessing, not the images
+
+# %% ../nbs/03_transforms.ipynb #90d1f657
+def _stat(fn)->list|None:
+    "Size and modification time (ns) of `fn`, None if it is gone: what says whether a cached image is still the file's"
+    try: s = os.stat(fn)
+    except OSError: return None  # decoding it then names the problem
+    return [s.st_size, s.st_mtime_ns]
+
+class DiskImages:
+    "Images of one preprocessing in memory-mapped `.npy` part files in `folder`, indexed by file path, size and modification time"
+    part_rows = 4096  # images per part file: the most a fill holds in memory before writing
+    def __init__(self, folder): self.folder, self._index, self.parts = Path(folder), None, {}
+
+    @property
+    def index(self)->dict:
+        "Absolute file path -> [part, row, size, mtime_ns], read from disk on first use"
+        if self._index is None: self._index = self._read_index()
+        return self._index
+
+    def _read_index(self)->dict:
+        fn = self.folder/'index.json'
+        if not fn.exists(): return {}
+        try: return json.loads(fn.read_text())
+        except (ValueError, OSError) as e:
+            warnings.warn(f"{fn} cannot be read ({type(e).__name__}): every image of the cache in {self.folder} will be decoded again")
+            for f in self.folder.glob('part-*.npy'): f.unlink()
+            return {}
+
+    def __len__(self): return len(self.index)
+    def __contains__(self, fn): return os.path.abspath(fn) in self.index
+
+    def __getitem__(self, fn)->torch.Tensor:
+        part, row = self.index[os.path.abspath(fn)][:2]
+        if part not in self.parts: self.parts[part] = np.load(self.folder/f'part-{part:05d}.npy', mmap_mode='r')
+        return torch.from_numpy(np.array(self.parts[part][row]))  # a copy of the row: the mapped file stays read-only
+
+    def stale(self, fns)->list:
+        "The files of `fns` the cache lacks, or that changed since they were decoded (size or modification time)"
+        return [fn for fn in fns if self.index.get(os.path.abspath(fn), [None] * 4)[2:] != _stat(fn)]
+
+    @contextmanager
+    def locked(self):
+        "Hold the cache's file lock, and re-read its index (another process may have added images meanwhile)"
+        self.folder.mkdir(parents=True, exist_ok=True)
+        with open(self.folder/'.lock', 'w') as f:
+            if fcntl: fcntl.flock(f, fcntl.LOCK_EX)
+            self._index = None
+            try: yield self
+            finally:
+                if fcntl: fcntl.flock(f, fcntl.LOCK_UN)
+
+    def add(self, pairs):
+        "Write the `(file, image)` pairs (images of one shape), `part_rows` at a time, each batch as a new part file"
+        batch = []
+        for pair in pairs:
+            batch.append(pair)
+            if len(batch) == self.part_rows: self._write(batch); batch = []
+        if batch: self._write(batch)
+
+    def _write(self, batch):
+        part = max((int(f.stem[5:]) for f in self.folder.glob('part-*.npy')), default=-1) + 1
+        fn = self.folder/f'part-{part:05d}.npy'
+        tmp = fn.with_name(fn.name + '.tmp')
+        arr = np.lib.format.open_memmap(tmp, 'w+', np.uint8, (len(batch), *batch[0][1].shape))
+        for i,(_,img) in enumerate(batch): arr[i] = img.numpy()
+        arr.flush(); del arr
+        os.replace(tmp, fn)
+        self.index.update({os.path.abspath(f): [part, i, *_stat(f)] for i,(f,_) in enumerate(batch)})
+        tmp = self.folder/'index.json.tmp'
+        tmp.write_text(json.dumps(self.index))
+        os.replace(tmp, self.folder/'index.json')
+
+    @property
+    def nbytes(self)->int: return sum(f.stat().st_size for f in self.folder.glob('part-*.npy'))
+    def __repr__(self): return f"DiskImages({self.folder}): {len(self)} images, {self.nbytes / 2**20:.1f} MB"
+    def __getstate__(self): return {'folder': self.folder, '_index': None, 'parts': {}}  # a worker or an exported learner reopens the files
 
 # %% ../nbs/03_transforms.ipynb #863eb9d2
 def _uniform(x, lo, hi): return x.new_empty(x.size(0)).uniform_(lo, hi)
