@@ -4,7 +4,7 @@
 
 # %% ../nbs/14_performance.ipynb #a24ae70e
 from __future__ import annotations
-import io, json, os, resource, shutil, statistics, subprocess, sys, tempfile, time, torch, numpy as np, pandas as pd
+import io, json, logging, os, resource, shutil, statistics, subprocess, sys, tempfile, time, torch, numpy as np, pandas as pd
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import redirect_stdout
 from functools import partial
@@ -106,6 +106,11 @@ def _step_time(model, xb, yb, loss_func, n=5, autocast=False):
     step()  # warm-up
     return median_time(step, n)
 
+def _compiled(model):
+    "`torch.compile(model)`, without the log line PyTorch's C++ extension loader prints on a machine without CUDA"
+    logging.getLogger('torch.utils.cpp_extension').setLevel(logging.ERROR)
+    return torch.compile(model)
+
 def cpu_options_table(data, # Data folder
                       n:int=5 # Timed steps per option
                      )->pd.DataFrame:
@@ -124,7 +129,7 @@ def cpu_options_table(data, # Data folder
                'channels_last': lambda: _step_time(new().model.to(memory_format=torch.channels_last), xb.contiguous(memory_format=torch.channels_last), yb, loss_func, n),
                'bf16 autocast': lambda: _step_time(new().model, xb, yb, loss_func, n, autocast=True),
                'BatchNorm in the conv blocks': lambda: _step_time(new(bn=True).model, xb, yb, loss_func, n),
-               'torch.compile': lambda: _step_time(torch.compile(new().model), xb, yb, loss_func, n)}
+               'torch.compile': lambda: _step_time(_compiled(new().model), xb, yb, loss_func, n)}
     rows = {}
     for name,f in options.items():
         try: rows[name] = {'img/s': len(xb) / f(), 'note': ''}
@@ -199,17 +204,17 @@ def peak_memory_mb()->float:
 _SCALE_JOB = """
 import json, sys, time
 data, cache, epochs, started = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4])
-import tempfile
 from fastai.vision.all import set_seed
-from galaxy_fastai.dataloaders import galaxy_dls
-from galaxy_fastai.models import plain_learner
-from galaxy_fastai.bench import TrainTimer, peak_memory_mb
+from galaxy_fastai.dataloaders import galaxy_dls  # what a script that trains imports first
 set_seed(48)
 t = time.time()
 dls = galaxy_dls(data, 'task2', aug='task2', cache=cache)
 res = {'train galaxies': len(dls.train_ds), 'labels + decode (s)': time.time() - t}
 dls.train.one_batch()
 res['start to first batch (s)'] = time.time() - started
+import tempfile
+from galaxy_fastai.models import plain_learner
+from galaxy_fastai.bench import TrainTimer, peak_memory_mb
 if epochs:
     learn, timer = plain_learner(dls, path=tempfile.mkdtemp()), TrainTimer()
     with learn.no_bar(), learn.no_logging(): learn.fit(epochs, 1e-3, cbs=timer)

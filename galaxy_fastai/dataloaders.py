@@ -142,13 +142,14 @@ def task_galaxies(path:Path, # Data folder
                   csv=None, # Solutions CSV, or a list combined by `combine_solutions` (default: the largest in `path` with the task's columns)
                   min_prob:float|None=None, # Minimum largest Class1 fraction (default: the task's)
                   one_hot:bool=False, # Task 2 classification variant
-                  skip_bad:bool=False # Leave out galaxies with unusable images (with a warning) instead of failing
+                  skip_bad:bool=False, # Leave out galaxies with unusable images (with a warning) instead of failing
+                  decoded=None # A disk cache whose unchanged images need no header check (`check_images`)
                  )->pd.DataFrame:
     "The galaxies of `task` in `path` that have a usable image, with targets and the image file in `fn`"
     labels = combine_solutions(*[read_solutions(f) for f in L(csv)]) if csv else read_solutions(find_solutions(path, task))
     sel = select_task(labels, task, min_prob=min_prob, one_hot=one_hot)
     img_dir = find_images(path)
-    sel = sel[sel.GalaxyID.isin(check_images(sel.GalaxyID.tolist(), img_dir, skip=skip_bad))].reset_index(drop=True)
+    sel = sel[sel.GalaxyID.isin(check_images(sel.GalaxyID.tolist(), img_dir, skip=skip_bad, decoded=decoded))].reset_index(drop=True)
     return sel.assign(fn=[img_dir/f'{i}.jpg' for i in sel.GalaxyID])
 
 def preload_images(sel:pd.DataFrame, # Galaxies with an image file in `fn`
@@ -219,8 +220,8 @@ def galaxy_dls(path=None, # Data folder (`images_training_rev1/` or `images/` + 
     "fastai `DataLoaders` for a Galaxy Zoo `task`, with the held-out test galaxies on `dls.test_df`"
     _check_soft(task, soft)
     path = Path(path).expanduser() if path is not None else synthetic_path()
-    sel, crop = task_galaxies(path, task, csv, 0. if soft else min_prob, one_hot, skip_bad), task_crop(task, crop)
-    img_cache = image_cache(cache, sz, crop, grey, draft)
+    img_cache = image_cache(cache, sz, crop := task_crop(task, crop), grey, draft)
+    sel = task_galaxies(path, task, csv, 0. if soft else min_prob, one_hot, skip_bad, getattr(img_cache, 'disk', None))
     cache, preload = img_cache is not None, preload or (img_cache is not None and img_cache.disk is not None)
     if cache and skip_bad: sel = preload_images(sel, img_cache, skip_bad)  # full decode before the split: skips what the header check cannot see
     src = sel.attrs['source']

@@ -93,11 +93,14 @@ def _image_problem(fn):
 def check_images(ids, # GalaxyIDs to look for
                  img_dir, # Folder of `<GalaxyID>.jpg`
                  skip:bool=False, # Drop unusable images with a warning instead of failing
-                 ext:str='.jpg' # Image file extension
+                 ext:str='.jpg', # Image file extension
+                 decoded=None # A disk cache (`DiskImages`): its unchanged images decoded in full before, so their headers are not read again
                 )->list:
     "The `ids` whose image in `img_dir` exists and has a readable header; fail (or warn, if `skip`) naming the others"
     img_dir = Path(img_dir)
-    probs = {i: p for i in ids if (p := _image_problem(img_dir/f'{i}{ext}'))}
+    fns = [img_dir/f'{i}{ext}' for i in ids]
+    fresh = set(map(str, fns)) - set(map(str, decoded.stale(fns))) if decoded is not None else set()
+    probs = {i: p for i,f in zip(ids, fns) if str(f) not in fresh and (p := _image_problem(f))}
     if probs:
         msg = f"{len(probs)} of {len(ids)} galaxies have unusable images in {img_dir}: " + image_problems([(img_dir/f'{i}{ext}', p) for i,p in probs.items()])
         if not skip: raise GalaxyImageError(msg + '. Fix the files, or pass skip=True to leave these galaxies out.')
@@ -117,6 +120,19 @@ def _width(fn)->int|None:
     try:
         with Image.open(fn) as im: return im.size[0]
     except Exception: return None
+
+def _crop_resize(img:Image.Image, crop:int|None, sz:int)->Image.Image:
+    "`galaxy_item_tfms(sz, crop)` in two PIL calls, the same pixels: fastai's per-image dispatch would hold the GIL that threads decode without"
+    w, h = img.size
+    if crop and (crop > w or crop > h):  # smaller than the crop: fastai pads it
+        for t in galaxy_item_tfms(sz, crop): img = t(img, split_idx=1)
+        return img
+    if crop: img = img.crop(((w - crop) // 2, (h - crop) // 2, (w - crop) // 2 + crop, (h - crop) // 2 + crop))  # `CropPad`: centred
+    return img.resize((sz, sz), Image.BILINEAR)  # `Resize(sz, method='squish')`
+
+def _hwc_to_chw(a:np.ndarray)->torch.Tensor:
+    "fastai's `image2tensor` of a PIL image's array, without its per-call type dispatch"
+    return torch.from_numpy(np.array(a[..., None] if a.ndim == 2 else a)).permute(2, 0, 1)  # a copy: PIL's array is read-only
 
 def _decoded(load, fn):
     "`load(fn)`, or the `GalaxyImageError` that says why `fn` cannot be used"
@@ -163,8 +179,7 @@ class ImageCache:
             warnings.warn(f"{fn} (GalaxyID {galaxy_id(fn)}): {'x'.join(map(str, img.size))} px, far below the {self.crop or self.sz} px it is "
                           f"{'cropped' if self.crop else 'resized'} to, so enlarged more than twice (other images this small are not named)")
         if draft and crop: crop = round(crop * img.size[0] / w)  # the crop side in the reduced image
-        for t in galaxy_item_tfms(self.sz, crop): img = t(img, split_idx=1)
-        return self.tensor_type(image2tensor(img))
+        return self.tensor_type(_hwc_to_chw(np.asarray(_crop_resize(img, crop, self.sz))))
 
     def __call__(self, fn)->TensorImage:
         key = str(fn)
