@@ -25,7 +25,9 @@ main { max-width: 980px; padding: 1rem 2rem 4rem; overflow-x: auto; }
 p.description { font-size: 17px; color: #555; margin-top: -.5rem; }
 pre, code { font-size: 13px; } pre { background: #f8f8f8; padding: .6rem; overflow-x: auto; border-radius: 4px; }
 .jp-OutputArea-output pre { background: none; } img { max-width: 100%; }
-.jp-InputPrompt, .jp-OutputPrompt { display: none; }
+.jp-InputPrompt, .jp-OutputPrompt, .prompt { display: none; }  /* nbconvert's classic template: `.prompt` */
+a.anchor-link { visibility: hidden; text-decoration: none; color: #999; margin-left: .3em; }
+h1:hover a.anchor-link, h2:hover a.anchor-link, h3:hover a.anchor-link, h4:hover a.anchor-link { visibility: visible; }  /* as nbdev sites: on hover */
 table { border-collapse: collapse; font-size: 13px; } td, th { border: 1px solid #ddd; padding: 2px 6px; }
 """
 
