@@ -188,12 +188,12 @@ class ImageCache:
         self.store[key] = img = self.load(fn)
         return img
 
-    def _decode(self, fns, skip, show):
-        "Pairs `(file, image)` of the files of `fns` that decode; `(file, reason)` of those that fail, in `self.failed`"
+    def _decode(self, fns, skip, show, failed:list):
+        "Pairs `(file, image)` of the files of `fns` that decode; `(file, reason)` of those that fail go to `failed`"
         for fn,img in zip(fns, decode_all(self.load, fns, self.workers, show)):
             if isinstance(img, GalaxyImageError):
                 if not skip: raise img
-                self.failed.append((fn, img.why))
+                failed.append((fn, img.why))
             else: yield fn, img
 
     def fill(self, fns, # Image files
@@ -201,13 +201,13 @@ class ImageCache:
              show:bool=True # Progress bar
             )->list:
         "Decode every file of `fns` not cached yet (on disk: or changed since), on every core, with a progress bar; `(file, reason)` for each that fails"
-        fns, self.failed = list(fns), []
+        fns, failed = list(fns), []
         if self.disk is None:
-            for fn,img in self._decode([f for f in fns if str(f) not in self.store], skip, show): self.store[str(fn)] = img
-            return self.failed
+            for fn,img in self._decode([f for f in fns if str(f) not in self.store], skip, show, failed): self.store[str(fn)] = img
+            return failed
         with self.disk.locked():  # another process filling the same cache waits, then finds the images decoded
-            self.disk.add(self._decode(self.disk.stale(fns), skip, show))
-        return self.failed
+            self.disk.add(self._decode(self.disk.stale(fns), skip, show, failed))
+        return failed
 
     @property
     def nbytes(self)->int:
