@@ -76,7 +76,7 @@ def base_cnn(n_out:int=3, # Outputs (3 for task 1)
              p:float=0.25, # Dropout rate
              act:str|None=None # Output activation: None (logits, for fastai's cross-entropy), 'softmax' or 'sigmoid'
             )->nn.Sequential:
-    "Report 000's CNN: `conv_trunk` then `dense_head`; the defaults are its task 1 model (SPEC §2)"
+    "Report 000's CNN: `conv_trunk` then `dense_head`; the defaults are its task 1 model (its section 3.2)"
     trunk = conv_trunk(n_in, filters, ks, bn, pool, views)
     return nn.Sequential(trunk, dense_head(n_features(trunk, n_in, sz), n_out, dense, maxout, p, act))
 

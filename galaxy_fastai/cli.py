@@ -11,6 +11,7 @@ from fastcore.script import call_parse, store_true
 from fastcore.basics import noop
 from fastai.torch_core import rank_distrib
 from .synthetic import synthetic_dir
+from .console import shown_path
 from .runs import RUN_DEFAULTS, train_run, evaluate_run, predict_folder
 
 # %% auto #0
@@ -95,7 +96,7 @@ def galaxy_train(config:str=None, # YAML file of settings (keys as below); comma
     out = Path(resume or out or f"runs/{given['task'] or cfg.get('task', 'task1')}-{given['model'] or cfg.get('model', 'base')}")
     n_synthetic = None if resume or given['data'] or cfg.get('data') else cfg.get('n_synthetic', RUN_DEFAULTS['n_synthetic'])
     say = print if not rank_distrib() else noop  # under torchrun or accelerate, rank 0 speaks for all
-    say(f'run folder: {out.resolve()}')
+    say(f'run folder: {shown_path(out)}')
     if n_synthetic: say(_synthetic_note(n_synthetic))
     try:
         with user_errors('galaxy_train'): m = train_run(out, resume=True) if resume else train_run(out, cfg, overwrite=overwrite, **given)

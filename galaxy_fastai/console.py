@@ -5,11 +5,12 @@
 # %% ../nbs/01a_console.ipynb #0208aa73
 from __future__ import annotations
 import math, sys
+from pathlib import Path
 from fastprogress.fastprogress import progress_bar, IN_NOTEBOOK
 from fastai.callback.core import Callback
 
 # %% auto #0
-__all__ = ['interactive', 'track', 'EpochLines']
+__all__ = ['interactive', 'track', 'shown_path', 'EpochLines']
 
 # %% ../nbs/01a_console.ipynb #4dcef30d
 def interactive()->bool:
@@ -30,6 +31,12 @@ def track(items, # An iterable: sized, or with `total`
     for i,o in enumerate(items, 1):
         yield o
         if i == n or i % math.ceil(n / 10) == 0: print(f'{what}: {i:,}/{n:,}', flush=True)
+
+# %% ../nbs/01a_console.ipynb #cefd88f8
+def shown_path(p)->str:
+    "`p` as messages show it: relative to the working folder when inside it, else as it is"
+    try: return str(Path(p).resolve().relative_to(Path.cwd().resolve()))
+    except ValueError: return str(p)
 
 # %% ../nbs/01a_console.ipynb #d6fcf4bd
 class EpochLines(Callback):

@@ -8,6 +8,7 @@ import os, numpy as np, pandas as pd
 from pathlib import Path
 from sklearn.model_selection import train_test_split
 from .tree import *
+from .console import shown_path
 
 # %% auto #0
 __all__ = ['TASKS', 'CLASS1_NAMES', 'sample_path', 'read_solutions', 'csv_problem', 'combine_solutions', 'task_columns',
@@ -68,7 +69,7 @@ def read_solutions(path, # A Kaggle-format solutions CSV: `GalaxyID` and whole q
     fn = Path(path)
     if not fn.is_file(): raise FileNotFoundError(f"solutions CSV not found: {fn}")
     try: raw = pd.read_csv(fn, dtype=str)
-    except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as e: raise ValueError(f"{fn}: not a readable CSV ({e})") from e
+    except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as e: raise ValueError(f"{shown_path(fn)}: not a readable CSV ({e})") from e
     _check_columns(raw, fn)
     if len(raw) == 0: raise ValueError(f"{fn}: no galaxies (header only)")
     _check_ids(raw, fn)

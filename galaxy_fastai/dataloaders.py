@@ -13,6 +13,7 @@ from .tree import *
 from .data import *
 from .transforms import *
 from .synthetic import synthetic_path, cache_dir
+from .console import shown_path
 
 # %% auto #0
 __all__ = ['TASK_DEFAULTS', 'find_images', 'find_solutions', 'Fractions', 'Fractionize', 'FractionsBlock', 'show_results',
@@ -31,7 +32,7 @@ def find_solutions(path:Path, # Data set folder
                    task:str # 'task1', 'task2' or 'tree'
                   )->Path:
     "The largest `training_solutions*.csv` in `path` that has every column `task` needs"
-    if not path.is_dir(): raise FileNotFoundError(f"data folder not found: {path}")
+    if not path.is_dir(): raise FileNotFoundError(f"data folder not found: {shown_path(path)}")
     cands = sorted(path.glob('training_solutions*.csv'))
     if not cands: raise FileNotFoundError(f"{path}: no training_solutions*.csv; name the solutions CSV with --csv (csv= in Python)")
     cols = task_columns(task)

@@ -4,7 +4,7 @@
 
 # %% ../nbs/06_metrics.ipynb #7843c958
 from __future__ import annotations
-import warnings, numpy as np, pandas as pd, torch
+import textwrap, warnings, numpy as np, pandas as pd, torch
 from functools import partial
 from fastai.vision.all import AccumMetric, skm_to_fastai, tuplify, getcallable, to_np, plt
 from sklearn.metrics import f1_score, recall_score, confusion_matrix, ConfusionMatrixDisplay, roc_auc_score, RocCurveDisplay
@@ -64,7 +64,7 @@ def plot_confusion(targ, # True class indices
     k = len(names)
     cm = confusion_matrix(targ, pred, labels=range(k), normalize=normalize) if len(targ) else np.zeros((k, k), int)  # an empty mask: all zeros
     ConfusionMatrixDisplay(cm, display_labels=names).plot(ax=ax, colorbar=False, values_format='.2f' if normalize else 'd')
-    ax.set_title(title)
+    ax.set_title('\n'.join(textwrap.fill(l, 44, break_on_hyphens=False) for l in title.split('\n')), fontsize=10)  # long question texts wrap within the axes
     plt.setp(ax.get_xticklabels(), rotation=30, ha='right')
     return ax
 
@@ -139,8 +139,9 @@ def child_confusion(pred, targ, cols:list, # As for `fractions_report`
     pdf = pd.DataFrame(_np(pred)[~np.isnan(_np(targ)[:, [cols.index(c) for c in ANSWERS[q]]]).any(1)], columns=cols)
     on = reached(tdf if parent_from == 'true' else pdf, q)
     via = ' · '.join(label_name(a) for a in ancestors(q))
-    title = f"{q} ({QUESTION_TEXT[q]})\n{parent_from} path: {via} (n={on.sum()})"
-    return plot_confusion(t[on].argmax(1), p[on].argmax(1), [label_name(c) for c in ANSWERS[q]], title, ax=ax, **kwargs)
+    title = f"{q} ({QUESTION_TEXT[q]})\n" + (f"{parent_from} path: {via}" if via else 'all galaxies') + f" (n={on.sum()})"
+    names = [label_name(c).replace(' ', '\n', 1) for c in ANSWERS[q]]  # 'Class7.1' over 'completely round': narrow tick labels
+    return plot_confusion(t[on].argmax(1), p[on].argmax(1), names, title, ax=ax, **kwargs)
 
 # %% ../nbs/06_metrics.ipynb #53302d84
 def answer_auc(pred, targ, cols:list, # As for `fractions_report`
@@ -168,6 +169,7 @@ def plot_roc(pred, targ, cols:list, # As for `fractions_report`
     p, t = _np(pred), _np(targ)
     for c in answers:
         i = cols.index(c); known = ~np.isnan(t[:, i])
-        RocCurveDisplay.from_predictions(t[known, i] > thresh, p[known, i], name=f'{c} {label_name(c)}', ax=ax)
+        RocCurveDisplay.from_predictions(t[known, i] > thresh, p[known, i], name=label_name(c), ax=ax)
     ax.plot([0, 1], [0, 1], 'k:', lw=1)
+    ax.legend(loc='upper center', bbox_to_anchor=(0.5, -0.14), fontsize=8, frameon=False)  # below the axes, off the curves
     return ax

@@ -24,8 +24,8 @@ from .models import *
 __all__ = ['RUN_DEFAULTS', 'PRECISIONS', 'LEARNERS', 'RUN_FILES', 'SEEDS', 'run_config', 'make_learner', 'task_report',
            'train_means', 'plot_history', 'save_figures', 'tta_preds', 'RunLock', 'finished_run', 'train_run',
            'Checkpoint', 'Restore', 'load_checkpoint', 'distributed', 'saved_config', 'run_cache', 'load_weights',
-           'load_run', 'run_preds', 'read_ids', 'evaluate_run', 'galaxy_files', 'predict_folder', 'seed_runs',
-           'fit_minutes', 'mean_sd', 'ensemble_report']
+           'load_run', 'run_learner', 'run_preds', 'read_ids', 'evaluate_run', 'galaxy_files', 'predict_folder',
+           'seed_runs', 'fit_minutes', 'mean_sd', 'ensemble_report']
 
 # %% ../nbs/09_runs.ipynb #0a750a80
 RUN_DEFAULTS = dict(
@@ -121,7 +121,9 @@ def plot_history(history:pd.DataFrame, # A history CSV as read by pandas (fastai
     fig, (a0, a1) = plt.subplots(1, 2, figsize=figsize)
     history.plot(x='epoch', y=['train_loss', 'valid_loss'], ax=a0, marker='.', title='loss')
     metrics = [c for c in history.columns if c not in ('epoch', 'train_loss', 'valid_loss', 'time')]
-    if metrics: history.plot(x='epoch', y=metrics, ax=a1, marker='.', title='validation metrics')
+    if metrics:
+        history.plot(x='epoch', y=metrics, ax=a1, marker='.', title='validation metrics')
+        a1.legend(loc='upper left', bbox_to_anchor=(1.02, 1), fontsize=8)  # beside the axes: a legend inside hides the curves
     fig.tight_layout()
     return fig
 
@@ -444,14 +446,13 @@ def load_run(run, # Run folder written by `train_run`
     return learn
 
 # %% ../nbs/09_runs.ipynb #de49722e
-def run_preds(run, # Run folder written by `train_run`
-              data, # Labelled data folder (images + solutions CSV)
-              csv=None, # Solutions CSV, or a list (default: the largest in `data` with the task's columns)
-              ids=None, # Optional CSV with a `GalaxyID` column: only these galaxies (e.g. a run's `test_ids.csv`)
-              skip_bad:bool=False, # Leave out unusable images (with a warning) instead of failing
-              tta:bool|None=None # Test-time augmentation (default: as the run's held-out metrics)
-             )->tuple:
-    "The run's predictions (all outputs side by side) and the targets, for the labelled galaxies the task selects in `data`"
+def run_learner(run, # Run folder written by `train_run`
+                data, # Labelled data folder (images + solutions CSV)
+                csv=None, # Solutions CSV, or a list (default: the largest in `data` with the task's columns)
+                ids=None, # Optional CSV with a `GalaxyID` column: only these galaxies (e.g. a run's `test_ids.csv`)
+                skip_bad:bool=False # Leave out unusable images (with a warning) instead of failing
+               )->Learner:
+    "The run's learner with the labelled galaxies the task selects in `data` as its validation set: what `get_preds`, `tta` and `Interpretation.from_learner` read"
     cfg, data = saved_config(run), Path(data).expanduser()
     sel, cache = task_galaxies(data, cfg['task'], csv, cfg['min_prob'], skip_bad=skip_bad), run_cache(cfg)
     if ids is not None:
@@ -463,7 +464,20 @@ def run_preds(run, # Run folder written by `train_run`
     if not len(sel): raise ValueError(f"{data}: no usable galaxies for task {cfg['task']!r}")
     _warn_seen(run, sel.GalaxyID)
     learn = load_run(run, sel, cache)
-    return tta_preds(learn, learn.dls.test_dl(sel, with_labels=True), cfg['tta'] if tta is None else tta)
+    learn.dls.valid = learn.dls.test_dl(sel, with_labels=True)
+    learn.dls.valid.dataset.n_inp = learn.dls.train.n_inp  # fastai's `test_set` keeps the labels but not `n_inp`: several targets would be read as inputs
+    return learn
+
+def run_preds(run, # Run folder written by `train_run`
+              data, # Labelled data folder (images + solutions CSV)
+              csv=None, # Solutions CSV, or a list (default: the largest in `data` with the task's columns)
+              ids=None, # Optional CSV with a `GalaxyID` column: only these galaxies (e.g. a run's `test_ids.csv`)
+              skip_bad:bool=False, # Leave out unusable images (with a warning) instead of failing
+              tta:bool|None=None # Test-time augmentation (default: as the run's held-out metrics)
+             )->tuple:
+    "The run's predictions (all outputs side by side) and the targets, for the labelled galaxies the task selects in `data` (`run_learner`)"
+    learn = run_learner(run, data, csv, ids, skip_bad)
+    return tta_preds(learn, learn.dls.valid, saved_config(run)['tta'] if tta is None else tta)
 
 def read_ids(fn)->pd.Series:
     "The `GalaxyID` column of CSV `fn`, such as a run's `test_ids.csv`"

@@ -13,7 +13,7 @@ from PIL import Image
 from fastai.vision.all import (PILImage, PILImageBW, TensorImage, TensorImageBW, image2tensor, CropPad, Resize, ResizeMethod, Rotate,
                                Flip, Zoom, AffineCoordTfm, affine_mat, PadMode)
 from fastai.vision.augment import setup_aug_tfms, t0, t1
-from .console import track
+from .console import track, shown_path
 try: import fcntl  # file locks, so that processes sharing a disk cache decode each image once (absent on Windows)
 except ImportError: fcntl = None
 
@@ -102,7 +102,7 @@ def check_images(ids, # GalaxyIDs to look for
     fresh = set(map(str, fns)) - set(map(str, decoded.stale(fns))) if decoded is not None else set()
     probs = {i: p for i,f in zip(ids, fns) if str(f) not in fresh and (p := _image_problem(f))}
     if probs:
-        msg = f"{len(probs)} of {len(ids)} galaxies have unusable images in {img_dir}: " + image_problems([(img_dir/f'{i}{ext}', p) for i,p in probs.items()])
+        msg = f"{len(probs)} of {len(ids)} galaxies have unusable images in {shown_path(img_dir)}: " + image_problems([(img_dir/f'{i}{ext}', p) for i,p in probs.items()])
         if not skip: raise GalaxyImageError(msg + '. Fix the files, or pass skip=True to leave these galaxies out.')
         warnings.warn('skipping ' + msg)
     return [i for i in ids if i not in probs]
@@ -139,7 +139,7 @@ def _decoded(load, fn):
     try: return load(fn)
     except GalaxyImageError as e: return e
 
-def decode_all(load, # Function of one file, e.g. `ImageCache.load`
+def decode_all(load, # Function of one file, e.g. the `load` method of an `ImageCache`
                fns:list, # Image files
                workers:int|None=None, # Threads (default: one per core); 1: in this thread
                show:bool=True # Progress bar (plain lines where output is not a terminal)

@@ -1,6 +1,9 @@
-"""Build the documentation site offline (`tools/docs.py`) and open every page in headless Chromium: each page loads with
-its title and sidebar, every image on it loads, and every internal link leads to an existing page and anchor. A
-screenshot of the home page is saved in the build folder (`_docs/screenshot-home.png`) as a CI artifact."""
+"""Build the documentation site offline (`tools/docs.py`) and open every page in headless Chromium, checking what a reader
+sees: each page loads with its title, top bar and sidebar; every image loads with a non-zero size; every sidebar and
+in-page link leads to an existing page and anchor; no text of a page shows notebook prompts, raw markdown links, a
+warning, a traceback or a machine's path; the API entries have clean signatures and parameter tables; and the search box
+finds `branch_learner` and goes to its entry. A screenshot of the home page is saved in the build folder
+(`_docs/screenshot-home.png`) as a CI artifact."""
 import os, re, shutil, subprocess, sys, pytest
 from pathlib import Path
 from urllib.parse import urlparse, unquote
@@ -10,6 +13,8 @@ SITE = ROOT/'_docs'
 CHROMIUM, DRIVER = shutil.which('chromium'), shutil.which('chromedriver')
 BROKEN_IMAGES = "return [...document.images].filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.getAttribute('src'))"
 LINKS = "return [...document.querySelectorAll('a[href]')].map(a => a.href)"
+# What must never show on a page: notebook prompts, markdown that did not render, leaked logs, paths and progress bars
+LEAKS = re.compile(r"In \[|Out\[|\[`|\w*Warning\b|Traceback \(most recent|/work/|/tmp/|/home/|/root/|site-packages|NoneType=None|\d+\.\d+% \[\d+/\d+")
 
 @pytest.fixture(scope='module')
 def site():
@@ -33,7 +38,7 @@ def _figures_in_notebooks()->int:
     "Image outputs of the shown cells of the notebooks, i.e. the figures the site must show"
     import nbformat
     nbs = [nbformat.read(f, as_version=4) for f in sorted((ROOT/'nbs').glob('*.ipynb')) if not f.name.startswith('_')]
-    return sum('image/png' in o.get('data', {}) for nb in nbs for c in nb.cells if c.cell_type == 'code' and '#| hide' not in c.source
+    return sum(bool({'image/png', 'image/svg+xml'} & set(o.get('data', {}))) for nb in nbs for c in nb.cells if c.cell_type == 'code' and '#| hide' not in c.source
                for o in c.get('outputs', []))
 
 def _ids(page:Path)->set:
@@ -48,6 +53,9 @@ def test_docs_site(site, browser):
         browser.get(page.as_uri())
         if not browser.find_elements('css selector', 'main h1'): problems.append(f'{page.name}: did not load (no title)')
         if len(browser.find_elements('css selector', 'nav.sidebar a')) != len(sidebar): problems.append(f'{page.name}: sidebar differs')
+        if not browser.find_elements('css selector', 'header.topbar input#search'): problems.append(f'{page.name}: no top bar with a search box')
+        text = browser.find_element('tag name', 'body').text
+        problems += [f'{page.name}: shows {m.group()!r}: …{text[max(0, m.start()-60):m.end()+60]}…' for m in LEAKS.finditer(text)]
         n_images += len(browser.find_elements('tag name', 'img'))
         problems += [f'{page.name}: image does not load: {src}' for src in browser.execute_script(BROKEN_IMAGES)]
         for href in browser.execute_script(LINKS):
@@ -60,3 +68,34 @@ def test_docs_site(site, browser):
     assert n_images == _figures_in_notebooks() > 0, f'{n_images} images on the site, {_figures_in_notebooks()} figures in the notebooks'
     browser.get((site/'index.html').as_uri())
     assert browser.save_screenshot(str(site/'screenshot-home.png'))
+
+def test_api_entries(site, browser):
+    "An API entry as on an nbdev site: heading and source link, the signature with types and defaults, a parameter table; the page has a table of contents"
+    browser.get((site/'models.html').as_uri())
+    entry = browser.find_element('id', 'branch_learner').find_element('xpath', './ancestor::div[@class="api"]')
+    assert entry.find_element('css selector', 'a.source').get_attribute('href').startswith('https://github.com/')
+    sig = entry.find_element('css selector', 'pre').text
+    assert sig.startswith('branch_learner(') and "loss='mse'" in sig and 'patience:int=5' in sig and '#' not in sig, sig
+    rows = [' '.join(r.text.split()) for r in entry.find_elements('css selector', 'table.params tbody tr')]
+    assert any(r.startswith('patience int 5 Early-stopping patience') for r in rows), rows
+    toc = [a.get_attribute('href').split('#')[-1] for a in browser.find_elements('css selector', 'nav.toc a')]
+    assert 'branch_learner' in toc and len(toc) > 10
+    browser.get((site/'performance.html').as_uri())  # a fastai Callback: no event keywords in its signature
+    assert browser.find_element('id', 'traintimer').find_element('xpath', './ancestor::div[@class="api"]').find_element('css selector', 'pre').text == 'TrainTimer()'
+
+def test_search(site, browser):
+    "The offline search finds `branch_learner` from any page, and Enter goes to its entry"
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import WebDriverWait
+    browser.get((site/'tree.html').as_uri())
+    box = browser.find_element('id', 'search')
+    box.send_keys('branch_learner')
+    first = WebDriverWait(browser, 5).until(lambda b: b.find_elements('css selector', '.search .results a'))[0]
+    assert first.get_attribute('href').endswith('models.html#branch_learner'), first.get_attribute('href')
+    box.send_keys(Keys.ENTER)
+    WebDriverWait(browser, 5).until(lambda b: b.current_url.endswith('models.html#branch_learner'))
+    assert browser.find_element('id', 'branch_learner').is_displayed()
+    box = browser.find_element('id', 'search')
+    box.send_keys('zzqxj')
+    assert WebDriverWait(browser, 5).until(lambda b: b.find_element('css selector', '.search .results').text) == 'No results'
+

@@ -1,13 +1,17 @@
 """Run every notebook in `nbs/` as one test, exactly as `nbdev_test` does: cells flagged with a `tst_flags` flag
-from settings.ini (e.g. `#| slow`) are skipped. pytest gives each notebook a pass/fail line and a summary count."""
+from settings.ini (e.g. `#| slow`) are skipped, except in the notebooks of `FORCED`, whose slow cells are slow only
+for a reader (minutes of training on synthetic data) and are tests we keep. pytest gives each notebook a pass/fail
+line and a summary count."""
 import pytest
 from nbdev.config import get_config
 from nbdev.test import test_nb as run_notebook
 
 cfg = get_config()
 NOTEBOOKS = sorted(p for p in cfg.nbs_path.glob('*.ipynb') if not p.name.startswith('_'))
+FORCED = {'08_models.ipynb'}  # every learner trained and checked on the synthetic set: about 3 minutes, no real data
 
 @pytest.mark.parametrize('nb', NOTEBOOKS, ids=lambda p: p.name)
 def test_notebook(nb):
-    ok, secs = run_notebook(nb, skip_flags=cfg.tst_flags.split(), basepath=cfg.config_path)
+    ok, secs = run_notebook(nb, skip_flags=cfg.tst_flags.split(), force_flags=cfg.tst_flags.split() if nb.name in FORCED else None,
+                           basepath=cfg.config_path)
     assert ok, f'{nb.name} failed (its traceback is printed above)'
