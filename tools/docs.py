@@ -18,6 +18,7 @@ from pygments.formatters import HtmlFormatter
 from pygments.lexers import PythonLexer
 from fastai.callback.core import Callback
 from nbdev.doclinks import NbdevLookup
+from fastcore.docments import docments
 from nbdev.config import get_config
 from nbdev.doclinks import _build_modidx
 from nbdev.serve import proc_nbs
@@ -167,9 +168,12 @@ def _fmt(o, empty=inspect.Parameter.empty):
     if isinstance(o, str): return o
     return getattr(o, '__name__', None) or inspect.formatannotation(o).replace(' ', '')
 
+def _fmt_default(d)->str:
+    "A default as code: a function or class by name, anything else as its repr"
+    return _fmt(d) if callable(d) else repr(d)
+
 def _params(obj)->dict:
     "name -> docments (`anno`, `default`, `docment`) of `obj`, without the event hooks fastai gives every `Callback` as keywords"
-    from fastcore.docments import docments
     dm = docments(obj, full=True)
     try: sig = inspect.signature(obj)
     except (TypeError, ValueError): sig = None
@@ -185,7 +189,7 @@ def _signature(name, dm, maxline=88):
     def one(k, v):
         pre = {inspect.Parameter.VAR_POSITIONAL: '*', inspect.Parameter.VAR_KEYWORD: '**'}.get(v.get('kind'), '')
         anno, default = v.get('anno', empty), v.get('default', empty)
-        return pre + k + (f':{_fmt(anno)}' if anno is not empty else '') + (f'={default!r}' if default is not empty and not callable(default) else f'={_fmt(default)}' if default is not empty else '')
+        return pre + k + (f':{_fmt(anno)}' if anno is not empty else '') + (f'={_fmt_default(default)}' if default is not empty else '')
     ps = [one(k, v) for k,v in dm.items() if k != 'return']
     ret = dm.get('return', {}).get('anno', empty)
     tail = f')->{_fmt(ret)}' if ret is not empty else ')'
@@ -203,7 +207,7 @@ def _param_table(dm):
         if k == 'return' and not v.get('docment'): continue
         d = v.get('default', empty)
         rows.append(f'<tr><td>{"<b>Returns</b>" if k == "return" else html.escape(k)}</td><td>{html.escape(_fmt(v.get("anno", empty)))}</td>'
-                    f'<td>{"" if d is empty else html.escape(_fmt(d) if callable(d) else repr(d))}</td><td>{_md(v.get("docment") or "")}</td></tr>')
+                    f'<td>{"" if d is empty else html.escape(_fmt_default(d))}</td><td>{_md(v.get("docment") or "")}</td></tr>')
     return '<table class="params"><thead><tr><th></th><th>Type</th><th>Default</th><th>Details</th></tr></thead><tbody>' + ''.join(rows) + '</tbody></table>'
 
 def api_html(md):
