@@ -67,18 +67,19 @@ def read_solutions(path, # A Kaggle-format solutions CSV: `GalaxyID` and whole q
                   )->pd.DataFrame:
     "Read and validate a Galaxy Zoo solutions CSV; columns come back in Kaggle order"
     fn = Path(path)
-    if not fn.is_file(): raise FileNotFoundError(f"solutions CSV not found: {fn}")
+    shown = shown_path(fn)  # every message names the file as the user gave it
+    if not fn.is_file(): raise FileNotFoundError(f"solutions CSV not found: {shown}")
     try: raw = pd.read_csv(fn, dtype=str)
-    except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as e: raise ValueError(f"{shown_path(fn)}: not a readable CSV ({e})") from e
-    _check_columns(raw, fn)
-    if len(raw) == 0: raise ValueError(f"{fn}: no galaxies (header only)")
-    _check_ids(raw, fn)
+    except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as e: raise ValueError(f"{shown}: not a readable CSV ({e})") from e
+    _check_columns(raw, shown)
+    if len(raw) == 0: raise ValueError(f"{shown}: no galaxies (header only)")
+    _check_ids(raw, shown)
     df = raw.apply(pd.to_numeric, errors='coerce')
     df['GalaxyID'] = df['GalaxyID'].astype('int64')
-    _check_values(df, raw, fn)
+    _check_values(df, raw, shown)
     df = df[['GalaxyID'] + [c for c in COLUMNS if c in df.columns]]
     df.attrs['source'] = str(fn)
-    return check_tree(df, tol, source=str(fn))
+    return check_tree(df, tol, source=shown)
 
 def csv_problem(path, # A solutions CSV
                 cols:list=() # Answer columns it must have (e.g. `task_columns(task)`)

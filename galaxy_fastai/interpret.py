@@ -75,10 +75,11 @@ def calibration_bins(pred, # Predicted vote fractions, any shape
     b = np.minimum((pred * bins).astype(int), bins - 1)
     return pd.DataFrame({'bin': b, 'pred': pred, 'true': targ}).groupby('bin').agg(pred=('pred', 'mean'), true=('true', 'mean'), n=('pred', 'size'))
 
+def _binned_gap(t:pd.DataFrame)->float: return float((t.pred - t.true).abs().mul(t.n).sum() / t.n.sum())
+
 def calibration_error(pred, targ, bins:int=10)->float:
     "Mean |mean prediction − mean true fraction| over the bins of `calibration_bins`, weighted by their counts"
-    t = calibration_bins(pred, targ, bins)
-    return float((t.pred - t.true).abs().mul(t.n).sum() / t.n.sum())
+    return _binned_gap(calibration_bins(pred, targ, bins))
 
 # %% ../nbs/10a_interpretation.ipynb #dd326619
 def plot_calibration(preds, # Predictions, a column per answer
@@ -90,7 +91,7 @@ def plot_calibration(preds, # Predictions, a column per answer
                     ):
     "A panel per question: every galaxy's predicted against true fraction of each answer, the binned calibration curve and the diagonal"
     preds, targs = np.asarray(preds, float), np.asarray(targs, float)
-    questions = list(dict.fromkeys(c.split('.')[0] for c in columns))
+    questions = list(dict.fromkeys(c.split('.')[0] for c in columns))  # whole questions or not
     nrows = -(-len(questions) // ncols)
     fig, axs = plt.subplots(nrows, min(ncols, len(questions)), figsize=(size * min(ncols, len(questions)), (size + 1.1) * nrows), squeeze=False)
     for ax,q in zip(axs.flat, questions):
@@ -100,7 +101,7 @@ def plot_calibration(preds, # Predictions, a column per answer
         ax.plot(t.pred, t.true, 'k.-', label='binned mean')
         ax.plot([0, 1], [0, 1], ':', color='grey')
         ax.set(xlim=(0, 1), ylim=(0, 1), xlabel='predicted fraction', ylabel='true fraction', aspect='equal',
-               title=f"{q}: ECE {calibration_error(preds[:, idx], targs[:, idx], bins):.3f}")
+               title=f"{q}: ECE {_binned_gap(t):.3f}")
         ax.legend(loc='upper center', bbox_to_anchor=(0.5, -0.2), fontsize=8, markerscale=3, frameon=False)  # below the axes, off the data
     for ax in axs.flat[len(questions):]: ax.remove()
     fig.tight_layout()
