@@ -5,7 +5,6 @@
 # %% ../nbs/14_performance.ipynb #a24ae70e
 from __future__ import annotations
 import io, json, logging, os, resource, shutil, statistics, subprocess, sys, tempfile, time, torch, numpy as np, pandas as pd
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import redirect_stdout
 from functools import partial
 from pathlib import Path
@@ -14,24 +13,32 @@ from fastcore.script import call_parse
 from .data import sample_path, read_solutions
 from .console import track
 from .synthetic import synthetic_path
-from .transforms import ImageCache, decode_all
+from .transforms import ImageCache
 from .dataloaders import galaxy_dls, find_images, find_solutions
 from .models import base_learner, branch_learner
 from .runs import train_run, predict_folder
 
 # %% auto #0
-__all__ = ['median_time', 'pipeline_table', 'TrainTimer', 'loop_table', 'cpu_options_table', 'predict_table', 'decode_table',
-           'scale_folder', 'peak_memory_mb', 'scaling_table', 'predict_scaling_table', 'run_benchmark', 'galaxy_bench']
+__all__ = ['median_times', 'median_time', 'pipeline_table', 'TrainTimer', 'loop_table', 'cpu_options_table', 'predict_table',
+           'decode_table', 'scale_folder', 'peak_memory_mb', 'scaling_table', 'predict_scaling_table', 'run_benchmark',
+           'galaxy_bench']
 
 # %% ../nbs/14_performance.ipynb #ef63ae70
+def median_times(fs:dict, # Name: function to time
+                 n:int=3 # Rounds
+                )->dict:
+    "Name: median wall time in seconds, over `n` rounds that each call every function once (a noisy machine's drift touches all alike)"
+    times = {k: [] for k in fs}
+    for _ in range(n):
+        for k,f in fs.items():
+            t = time.perf_counter(); f(); times[k].append(time.perf_counter() - t)
+    return {k: statistics.median(v) for k,v in times.items()}
+
 def median_time(f, # Function to time
                 n:int=3 # Repeats
                )->float:
     "Median wall time of `n` calls of `f`, in seconds"
-    times = []
-    for _ in range(n):
-        t = time.perf_counter(); f(); times.append(time.perf_counter() - t)
-    return statistics.median(times)
+    return median_times({'f': f}, n)['f']
 
 def _drain(dl):
     for _ in dl: pass
@@ -151,20 +158,15 @@ def predict_table(run, # Run folder to predict with
     return res.assign(**{'vs no TTA': res['img/s'] / res.loc['no TTA', 'img/s']})
 
 # %% ../nbs/14_performance.ipynb #cfd475f1
-def _decode_processes(cache, files, workers):
-    with ProcessPoolExecutor(workers) as pool: return list(pool.map(cache.load, files, chunksize=64))
-
 def decode_table(data, # Data folder
-                 images:int=2000, # Images to decode
-                 n:int=3 # Repeats
+                 images:int=4000, # Images to decode
+                 n:int=3 # Rounds
                 )->pd.DataFrame:
-    "Images per second of the first decode (task 2 preprocessing) on 1 thread, a thread per core and a process per core"
+    "Images per second of the first decode into a new `ImageCache` (task 2 preprocessing) in one thread, on a thread per core and on a process per core, timed in turns"
     files, cores = sorted(find_images(Path(data)).glob('*.jpg'))[:images], os.cpu_count()
-    cache = ImageCache(64, crop=256)
-    ways = {'1 thread': lambda: list(decode_all(cache.load, files, 1, show=False)),
-            f'{cores} threads (ImageCache.fill)': lambda: list(decode_all(cache.load, files, cores, show=False)),
-            f'{cores} processes': lambda: _decode_processes(cache, files, cores)}
-    res = pd.DataFrame({name: {'cores': cores, 'images': len(files), 'img/s': len(files) / median_time(f, n)} for name,f in ways.items()}).T
+    def fill(**kw): ImageCache(64, crop=256, **kw).fill(files, show=False)  # a new cache each time: it decodes every file
+    ways = {'1 thread': partial(fill, workers=1), f'{cores} threads': partial(fill, processes=False), f'{cores} processes': partial(fill, processes=True)}
+    res = pd.DataFrame({name: {'cores': cores, 'images': len(files), 'img/s': len(files) / s} for name,s in median_times(ways, n).items()}).T
     return res.assign(**{'vs 1 thread': res['img/s'] / res['img/s'].iloc[0]})
 
 # %% ../nbs/14_performance.ipynb #69b420fe

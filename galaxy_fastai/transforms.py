@@ -4,8 +4,9 @@
 
 # %% ../nbs/03_transforms.ipynb #c7774fc4
 from __future__ import annotations
-import math, os, json, warnings, numpy as np, torch
-from concurrent.futures import ThreadPoolExecutor
+import math, os, sys, json, warnings, multiprocessing as mp, numpy as np, torch
+from concurrent.futures import ThreadPoolExecutor, ProcessPoolExecutor
+from itertools import chain
 from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
@@ -26,6 +27,7 @@ __all__ = ['PRESETS', 'GalaxyImageError', 'galaxy_id', 'open_galaxy', 'GalaxyIma
 class GalaxyImageError(ValueError):
     "An image that is missing, unreadable or cannot be decoded as RGB; `why` is the reason without the file name"
     def __init__(self, msg:str, why:str|None=None): super().__init__(msg); self.why = why or msg
+    def __reduce__(self): return type(self), (str(self), self.why)  # `why` survives the way back from a worker process
 
 def galaxy_id(fn)->str:
     "The GalaxyID of image file `fn` (its name without extension)"
@@ -139,16 +141,29 @@ def _decoded(load, fn):
     try: return load(fn)
     except GalaxyImageError as e: return e
 
-def decode_all(load, # Function of one file, e.g. the `load` method of an `ImageCache`
+def _decode_chunk(load, fns)->list: return [_decoded(load, fn) for fn in fns]  # one task of a worker process: one message each way
+
+def _process_context():
+    "Forked worker processes where the platform forks (Linux): they start in milliseconds, the modules already loaded; else None"
+    return mp.get_context('fork') if sys.platform.startswith('linux') else None
+
+def decode_all(load, # Picklable function of one file, e.g. the `pixels` method of an `ImageCache`
                fns:list, # Image files
-               workers:int|None=None, # Threads (default: one per core); 1: in this thread
-               show:bool=True # Progress bar (plain lines where output is not a terminal)
+               workers:int|None=None, # Processes or threads (default: one per core); 1: in this thread
+               show:bool=True, # Progress bar (plain lines where output is not a terminal)
+               processes:bool|None=None # Worker processes, else threads (default: processes for 256 files or more, where they fork)
               ):
-    "`load` of each file of `fns`, in order, on `workers` threads: the image, or the `GalaxyImageError` it raised"
-    workers, decoded = workers or os.cpu_count() or 1, partial(_decoded, load)
-    if workers == 1: yield from track(map(decoded, fns), 'decoding images', show, total=len(fns)); return
-    pool = ThreadPoolExecutor(workers)  # PIL releases the GIL while it decodes and resizes: threads use every core
-    try: yield from track(pool.map(decoded, fns), 'decoding images', show, total=len(fns))
+    "`load` of each file of `fns`, in order, on `workers` processes or threads: its result, or the `GalaxyImageError` it raised"
+    fns, workers = list(fns), workers or os.cpu_count() or 1
+    if workers == 1: yield from track(map(partial(_decoded, load), fns), 'decoding images', show, total=len(fns)); return
+    if processes is None: processes = len(fns) >= 256 and _process_context() is not None  # fewer: starting processes costs more than it saves
+    if processes:  # no GIL: PIL's Python (JPEG markers, conversions) runs in parallel too
+        pool, size = ProcessPoolExecutor(workers, mp_context=_process_context()), min(256, -(-len(fns) // (4 * workers)))  # few tasks, each a few per worker
+        results = chain.from_iterable(pool.map(partial(_decode_chunk, load), [fns[i:i + size] for i in range(0, len(fns), size)]))
+    else:  # PIL releases the GIL while it decodes and resizes
+        pool = ThreadPoolExecutor(workers)
+        results = pool.map(partial(_decoded, load), fns)
+    try: yield from track(results, 'decoding images', show, total=len(fns))
     finally: pool.shutdown(cancel_futures=True)  # stopped early (an error, Ctrl-C): decode nothing more
 
 class ImageCache:
@@ -158,10 +173,11 @@ class ImageCache:
                  grey:bool=False, # Greyscale (1 channel) instead of RGB
                  draft:bool=False, # Decode JPEGs at reduced scale (faster, pixels differ slightly)
                  folder=None, # Keep the images on disk in this folder (`DiskImages`), for every later run; None: in memory only
-                 workers:int|None=None # Threads that decode (default: one per core)
+                 workers:int|None=None, # Processes or threads that decode (default: one per core)
+                 processes:bool|None=None # `decode_all`'s choice (default: processes for 256 files or more, where they fork)
                 ):
         self.sz, self.crop, self.mode, self.draft, self.store, self.warned = sz, crop, 'L' if grey else 'RGB', draft, {}, False
-        self.tensor_type, self.workers = TensorImageBW if grey else TensorImage, workers
+        self.tensor_type, self.workers, self.processes = TensorImageBW if grey else TensorImage, workers, processes
         self.disk = DiskImages(Path(folder).expanduser()/self.key) if folder is not None else None
 
     @property
@@ -169,17 +185,25 @@ class ImageCache:
         "The name of this preprocessing, e.g. '64px-crop207-RGB': a disk cache keeps one folder per preprocessing"
         return f"{self.sz}px-crop{self.crop or 'none'}-{self.mode}" + ('-draft' if self.draft else '')
 
-    def load(self, fn)->TensorImage:
-        "Decode, crop and resize `fn` into a channels x `sz` x `sz` uint8 tensor (no caching)"
+    def pixels(self, fn)->tuple:
+        "The pixels of `fn` decoded, cropped and resized (a uint8 array), and a warning if it is far smaller than its crop or size (else None)"
         crop, draft, w = self.crop, None, _width(fn) if self.draft else None
         if w: draft = (math.ceil(w * self.sz / (crop or w)),) * 2  # smallest decode that still covers the output
-        img = open_galaxy(fn, self.mode, draft)
-        if min(img.size) * (w or img.size[0]) / img.size[0] < (self.crop or self.sz) / 2 and not self.warned:  # once per cache
-            self.warned = True
-            warnings.warn(f"{fn} (GalaxyID {galaxy_id(fn)}): {'x'.join(map(str, img.size))} px, far below the {self.crop or self.sz} px it is "
-                          f"{'cropped' if self.crop else 'resized'} to, so enlarged more than twice (other images this small are not named)")
+        img, small = open_galaxy(fn, self.mode, draft), None
+        if min(img.size) * (w or img.size[0]) / img.size[0] < (self.crop or self.sz) / 2:
+            small = (f"{fn} (GalaxyID {galaxy_id(fn)}): {'x'.join(map(str, img.size))} px, far below the {self.crop or self.sz} px it is "
+                     f"{'cropped' if self.crop else 'resized'} to, so enlarged more than twice (other images this small are not named)")
         if draft and crop: crop = round(crop * img.size[0] / w)  # the crop side in the reduced image
-        return self.tensor_type(_hwc_to_chw(np.asarray(_crop_resize(img, crop, self.sz))))
+        return np.asarray(_crop_resize(img, crop, self.sz)), small
+
+    def tensor(self, px:np.ndarray, small:str|None=None)->TensorImage:
+        "The channels x `sz` x `sz` image tensor of `pixels`' result, warning of the first image that is too small (once per cache)"
+        if small and not self.warned: self.warned = True; warnings.warn(small)
+        return self.tensor_type(_hwc_to_chw(px))
+
+    def load(self, fn)->TensorImage:
+        "Decode, crop and resize `fn` into a channels x `sz` x `sz` uint8 tensor (no caching)"
+        return self.tensor(*self.pixels(fn))
 
     def __call__(self, fn)->TensorImage:
         key = str(fn)
@@ -190,11 +214,11 @@ class ImageCache:
 
     def _decode(self, fns, skip, show, failed:list):
         "Pairs `(file, image)` of the files of `fns` that decode; `(file, reason)` of those that fail go to `failed`"
-        for fn,img in zip(fns, decode_all(self.load, fns, self.workers, show)):
-            if isinstance(img, GalaxyImageError):
-                if not skip: raise img
-                failed.append((fn, img.why))
-            else: yield fn, img
+        for fn,px in zip(fns, decode_all(self.pixels, fns, self.workers, show, self.processes)):
+            if isinstance(px, GalaxyImageError):
+                if not skip: raise px
+                failed.append((fn, px.why))
+            else: yield fn, self.tensor(*px)
 
     def fill(self, fns, # Image files
              skip:bool=False, # Collect the files that fail instead of raising on the first
