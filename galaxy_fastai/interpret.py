@@ -91,7 +91,7 @@ def plot_calibration(preds, # Predictions, a column per answer
                     ):
     "A panel per question: every galaxy's predicted against true fraction of each answer, the binned calibration curve and the diagonal"
     preds, targs = np.asarray(preds, float), np.asarray(targs, float)
-    questions = list(dict.fromkeys(c.split('.')[0] for c in columns))  # whole questions or not
+    questions = list(dict.fromkeys(c.split('.')[0] for c in columns))  # each question once, in column order
     nrows = -(-len(questions) // ncols)
     fig, axs = plt.subplots(nrows, min(ncols, len(questions)), figsize=(size * min(ncols, len(questions)), (size + 1.1) * nrows), squeeze=False)
     for ax,q in zip(axs.flat, questions):

@@ -154,15 +154,15 @@ def decode_all(load, # Picklable function of one file, e.g. the `pixels` method 
                processes:bool|None=None # Worker processes, else threads (default: processes for 256 files or more, where they fork)
               ):
     "`load` of each file of `fns`, in order, on `workers` processes or threads: its result, or the `GalaxyImageError` it raised"
-    fns, workers = list(fns), workers or os.cpu_count() or 1
-    if workers == 1: yield from track(map(partial(_decoded, load), fns), 'decoding images', show, total=len(fns)); return
-    if processes is None: processes = len(fns) >= 256 and _process_context() is not None  # fewer: starting processes costs more than it saves
+    fns, workers, decoded, fork = list(fns), workers or os.cpu_count() or 1, partial(_decoded, load), _process_context()
+    if workers == 1: yield from track(map(decoded, fns), 'decoding images', show, total=len(fns)); return
+    if processes is None: processes = len(fns) >= 256 and fork is not None  # fewer: starting processes costs more than it saves
     if processes:  # no GIL: PIL's Python (JPEG markers, conversions) runs in parallel too
-        pool, size = ProcessPoolExecutor(workers, mp_context=_process_context()), min(256, -(-len(fns) // (4 * workers)))  # few tasks, each a few per worker
+        pool, size = ProcessPoolExecutor(workers, mp_context=fork), min(256, -(-len(fns) // (4 * workers)))  # few tasks, each a few per worker
         results = chain.from_iterable(pool.map(partial(_decode_chunk, load), [fns[i:i + size] for i in range(0, len(fns), size)]))
     else:  # PIL releases the GIL while it decodes and resizes
         pool = ThreadPoolExecutor(workers)
-        results = pool.map(partial(_decoded, load), fns)
+        results = pool.map(decoded, fns)
     try: yield from track(results, 'decoding images', show, total=len(fns))
     finally: pool.shutdown(cancel_futures=True)  # stopped early (an error, Ctrl-C): decode nothing more
 
