@@ -7,7 +7,7 @@ from __future__ import annotations
 import json, os, sys, yaml
 from contextlib import contextmanager
 from pathlib import Path
-from fastcore.script import call_parse, store_true
+from fastcore.script import call_parse, store_true, Param
 from fastcore.basics import noop
 from fastai.torch_core import rank_distrib
 from .synthetic import synthetic_dir
@@ -59,6 +59,7 @@ def _synthetic_note(n:int)->str:
 def galaxy_train(config:str=None, # YAML file of settings (keys as below); command-line options win
                  data:str=None, # Data folder (`images_training_rev1/` or `images/` + solutions CSV); default: $GALAXY_ZOO_DATA, else the embedded synthetic set
                  csv:str=None, # Solutions CSV (default: the largest in the data folder with the task's columns)
+                 extra:Param("Another data folder whose galaxies only train, never validate or test (repeat for more)", str, action='append')=None,
                  task:str=None, # task1, task2 or tree (default task1)
                  model:str=None, # plain, base, hierarchy, branch, vgg6 or tree (default base)
                  arch:str=None, # Trunk of the tree model: base, a torchvision model name (resnet18) or a timm model name (convnext_atto)
@@ -88,7 +89,7 @@ def galaxy_train(config:str=None, # YAML file of settings (keys as below); comma
                  resume:str=None # Run folder of an interrupted run: continue it from its last completed epoch (no other options)
                 ):
     "Train a galaxy_fastai model into a run folder and print its metrics on held-out galaxies"
-    given = dict(data=data or os.environ.get('GALAXY_ZOO_DATA'), csv=csv, task=task, model=model, arch=arch, pretrained=pretrained,
+    given = dict(data=data or os.environ.get('GALAXY_ZOO_DATA'), csv=csv, extra=extra, task=task, model=model, arch=arch, pretrained=pretrained,
                  normalize=None if normalize == 'none' else normalize, sz=sz, crop=_crop(crop), aug=aug, grey=grey or None, loss=loss,
                  weighted=weighted or None, epochs=epochs, lr=lr, bs=bs, patience=patience, seed=seed, n_train=n_train, tta=tta or None, draft=draft or None,
                  skip_bad=skip_bad or None, precision=precision, device=device, num_workers=num_workers, cache=cache)

@@ -11,15 +11,23 @@ from .tree import *
 from .console import shown_path
 
 # %% auto #0
-__all__ = ['TASKS', 'CLASS1_NAMES', 'sample_path', 'read_solutions', 'csv_problem', 'combine_solutions', 'task_columns',
-           'task_targets', 'one_hot_tree', 'select_task', 'split_galaxies', 'reached', 'class_weights']
+__all__ = ['TASKS', 'CLASS1_NAMES', 'sample_path', 'extra_path', 'read_solutions', 'csv_problem', 'combine_solutions',
+           'task_columns', 'task_targets', 'one_hot_tree', 'select_task', 'split_galaxies', 'reached', 'class_weights']
 
 # %% ../nbs/01_data.ipynb #ddbdd600
+def _shared_data(var:str, name:str)->Path|None:
+    "Folder `$var`, else `shared/data/name` in a parent of the working folder, else `None`"
+    env = os.environ.get(var)
+    cands = [Path(env)] if env else [p/'shared'/'data'/name for p in Path.cwd().resolve().parents]
+    return next((p for p in cands if p.is_dir()), None)
+
 def sample_path()->Path|None:
     "The real Galaxy Zoo sample: `$GALAXY_ZOO_DATA`, else `shared/data/galaxy-zoo` in a parent of the working folder, else `None`"
-    env = os.environ.get('GALAXY_ZOO_DATA')
-    cands = [Path(env)] if env else [p/'shared'/'data'/'galaxy-zoo' for p in Path.cwd().resolve().parents]
-    return next((p for p in cands if p.is_dir()), None)
+    return _shared_data('GALAXY_ZOO_DATA', 'galaxy-zoo')
+
+def extra_path()->Path|None:
+    "The extra galaxies, to train on only: `$GALAXY_ZOO_EXTRA`, else `shared/data/galaxy-zoo-extra` in a parent of the working folder, else `None`"
+    return _shared_data('GALAXY_ZOO_EXTRA', 'galaxy-zoo-extra')
 
 # %% ../nbs/01_data.ipynb #315ec0cd
 def _ids(df, mask, n=5):

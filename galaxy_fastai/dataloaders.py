@@ -5,6 +5,7 @@
 # %% ../nbs/04_dataloaders.ipynb #c9723152
 from __future__ import annotations
 import warnings, pandas as pd
+from functools import partial
 from pathlib import Path
 from fastai.vision.all import (DataBlock, DataLoaders, ImageBlock, CategoryBlock, TransformBlock, ColReader, ColSplitter,
                                DisplayedTransform, TensorBase, TensorImage, TitledStr, IntToFloatTensor, tensor, store_attr, L,
@@ -18,7 +19,8 @@ from .console import shown_path
 # %% auto #0
 __all__ = ['TASK_DEFAULTS', 'find_images', 'find_solutions', 'Fractions', 'Fractionize', 'FractionsBlock', 'show_results',
            'plot_top_losses', 'image_file', 'CachedImage', 'RowReader', 'task_blocks', 'galaxy_datablock',
-           'task_galaxies', 'preload_images', 'task_crop', 'image_cache', 'galaxy_dls']
+           'task_galaxies', 'preload_images', 'training_csvs', 'refuse_shared_ids', 'task_crop', 'image_cache',
+           'galaxy_dls']
 
 # %% ../nbs/04_dataloaders.ipynb #8696a241
 def find_images(path:Path)->Path:
@@ -138,16 +140,25 @@ def galaxy_datablock(task:str='task1', # 'task1', 'task2' or 'tree'
     return DataBlock(blocks=blocks, getters=getters, n_inp=n_inp, get_items=_records, splitter=_valid_split, batch_tfms=galaxy_augs(aug))
 
 # %% ../nbs/04_dataloaders.ipynb #d9bca205
+def _unknown_answers(labels:pd.DataFrame, cols:list)->pd.DataFrame:
+    "`labels` with NaN in the columns of `cols` it lacks; Class1 it must have, since every task selects galaxies by it"
+    if 'Class1.1' not in labels: raise ValueError(f"{labels.attrs['source']}: no Class1 columns; every task needs Class1.1 … Class1.3")
+    res = labels.reindex(columns=['GalaxyID'] + [c for c in COLUMNS if c in labels or c in cols])
+    res.attrs = labels.attrs
+    return res
+
 def task_galaxies(path:Path, # Data folder
                   task:str, # 'task1', 'task2' or 'tree'
                   csv=None, # Solutions CSV, or a list combined by `combine_solutions` (default: the largest in `path` with the task's columns)
                   min_prob:float|None=None, # Minimum largest Class1 fraction (default: the task's)
                   one_hot:bool=False, # Task 2 classification variant
                   skip_bad:bool=False, # Leave out galaxies with unusable images (with a warning) instead of failing
-                  decoded=None # A disk cache whose unchanged images need no header check (`check_images`)
+                  decoded=None, # A disk cache whose unchanged images need no header check (`check_images`)
+                  unknown_ok:bool=False # Answers of the task that no CSV has are unknown (NaN, skipped by the masked loss), not an error
                  )->pd.DataFrame:
     "The galaxies of `task` in `path` that have a usable image, with targets and the image file in `fn`"
     labels = combine_solutions(*[read_solutions(f) for f in L(csv)]) if csv else read_solutions(find_solutions(path, task))
+    if unknown_ok: labels = _unknown_answers(labels, task_columns(task))
     sel = select_task(labels, task, min_prob=min_prob, one_hot=one_hot)
     img_dir = find_images(path)
     sel = sel[sel.GalaxyID.isin(check_images(sel.GalaxyID.tolist(), img_dir, skip=skip_bad, decoded=decoded))].reset_index(drop=True)
@@ -161,6 +172,23 @@ def preload_images(sel:pd.DataFrame, # Galaxies with an image file in `fn`
     failed = cache.fill(sel.fn, skip=skip_bad)
     if failed: warnings.warn(f"skipping {len(failed)} of {len(sel)} galaxies whose images do not decode: {image_problems(failed)}")
     return sel[~sel.fn.isin([f for f,_ in failed])].reset_index(drop=True)
+
+def training_csvs(path:Path)->list:
+    "Every `training_solutions*.csv` of data folder `path` whose header serves: a training-only folder's labels, combined"
+    if not path.is_dir(): raise FileNotFoundError(f"data folder not found: {shown_path(path)}")
+    fits = [f for f in sorted(path.glob('training_solutions*.csv')) if csv_problem(f) is None]
+    if not fits: raise FileNotFoundError(f"{shown_path(path)}: no usable training_solutions*.csv (Kaggle's header: GalaxyID, Class1.1, …)")
+    return fits
+
+def refuse_shared_ids(*sels:pd.DataFrame):
+    "Fail when a GalaxyID has an image in two of the folders `sels` were read from, naming both files"
+    fns = pd.concat([s[['GalaxyID', 'fn']] for s in sels], ignore_index=True)
+    dup = fns[fns.GalaxyID.duplicated(keep=False)]
+    if len(dup):
+        gid = dup.GalaxyID.iloc[0]
+        a, b = dup.fn[dup.GalaxyID == gid].iloc[:2]
+        raise ValueError(f"GalaxyID {gid} is in two data folders: {shown_path(a)} and {shown_path(b)} "
+                         f"({dup.GalaxyID.nunique()} shared IDs); keep each galaxy in one folder")
 
 # %% ../nbs/04_dataloaders.ipynb #205f42f6
 TASK_DEFAULTS = {'task1': dict(crop=None, aug='task1'), 'task2': dict(crop=256, aug='task2'), 'tree': dict(crop=128, aug='task2')}
@@ -181,6 +209,17 @@ def _soft_split(sel, min_prob, valid_pct, test_pct, seed):
     split = split_galaxies(sel[sure], valid_pct, test_pct, seed, stratify=_stratify(sel[sure], 'task1'))
     return pd.concat([split, sel[~sure].assign(split='train')]).sort_values('GalaxyID', ignore_index=True)
 
+def _completeness(sel, task):
+    "`sel` with a `complete` column (every answer of the task known: merged CSVs leave NaN) for the tasks that regress fractions"
+    return sel if task == 'task1' else sel.assign(complete=sel[task_columns(task)].notna().all(1))
+
+def _with_extra(sel, more:list):
+    "The split galaxies `sel` and, in the training split, the galaxies `more` of the training-only folders"
+    if not more: return sel
+    res = pd.concat([sel, *[m.assign(split='train') for m in more]], ignore_index=True)
+    res.attrs = sel.attrs
+    return res
+
 def _fewer_train(sel, n_train, seed, src):
     "`sel` with `n_train` of its training galaxies, drawn with `seed`; validation and test galaxies unchanged"
     train = sel.index[sel.split == 'train']
@@ -199,6 +238,7 @@ def image_cache(cache:bool|str|Path, # True or 'memory': in memory; 'disk': in `
 def galaxy_dls(path=None, # Data folder (`images_training_rev1/` or `images/` + solutions CSV); None: embedded synthetic set
                task:str='task1', # 'task1', 'task2' or 'tree'
                csv=None, # Solutions CSV, or a list combined by `combine_solutions` (default: the largest in `path` with the task's columns)
+               extra=(), # More data folders whose galaxies only train (never validation or test), each with its `training_csvs`
                sz:int=64, # Image side after resizing
                crop:int|None|str='default', # Centre crop before resizing; 'default': none / 256 / 128 for task1 / task2 / tree
                grey:bool=False, # Greyscale images (1 channel)
@@ -222,14 +262,17 @@ def galaxy_dls(path=None, # Data folder (`images_training_rev1/` or `images/` + 
     _check_soft(task, soft)
     path = Path(path).expanduser() if path is not None else synthetic_path()
     img_cache = image_cache(cache, sz, crop := task_crop(task, crop), grey, draft)
-    sel = task_galaxies(path, task, csv, 0. if soft else min_prob, one_hot, skip_bad, getattr(img_cache, 'disk', None))
+    galaxies = partial(task_galaxies, task=task, min_prob=0. if soft else min_prob, one_hot=one_hot, skip_bad=skip_bad, decoded=getattr(img_cache, 'disk', None))
+    sel, more = galaxies(path, csv=csv), [galaxies(Path(p).expanduser(), csv=training_csvs(Path(p).expanduser()), unknown_ok=True) for p in L(extra)]
+    refuse_shared_ids(sel, *more)
     cache, preload = img_cache is not None, preload or (img_cache is not None and img_cache.disk is not None)
-    if cache and skip_bad: sel = preload_images(sel, img_cache, skip_bad)  # full decode before the split: skips what the header check cannot see
+    if cache and skip_bad: sel, more = preload_images(sel, img_cache, skip_bad), [preload_images(m, img_cache, skip_bad) for m in more]  # full decode before the split: skips what the header check cannot see
     src = sel.attrs['source']
     if len(sel) < 3: raise ValueError(f"{src}: only {len(sel)} usable galaxies for task {task!r}; need at least 3 to split")
-    if task != 'task1': sel = sel.assign(complete=sel[task_columns(task)].notna().all(1))  # merged CSVs: all answers known?
+    sel = _completeness(sel, task)
     if soft: sel = _soft_split(sel, min_prob, valid_pct, test_pct, seed)
     else: sel = split_galaxies(sel, valid_pct, test_pct, seed, stratify=_stratify(sel, task))
+    sel = _with_extra(sel, [_completeness(m, task) for m in more])  # the split above is the random sample's alone: the same with or without them
     if n_train: sel = _fewer_train(sel, n_train, seed, src)
     if cache and preload and not skip_bad: sel = preload_images(sel, img_cache)  # only the galaxies this run uses
     trained = (sel.split == 'train').sum()

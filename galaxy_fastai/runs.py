@@ -29,7 +29,7 @@ __all__ = ['RUN_DEFAULTS', 'PRECISIONS', 'LEARNERS', 'RUN_FILES', 'SEEDS', 'run_
 
 # %% ../nbs/09_runs.ipynb #0a750a80
 RUN_DEFAULTS = dict(
-    task='task1', model='base', data=None, csv=None, sz=64, crop='default', aug='default', grey=False, min_prob=None, soft=False,
+    task='task1', model='base', data=None, csv=None, extra=[], sz=64, crop='default', aug='default', grey=False, min_prob=None, soft=False,
     loss='default', weighted=False, epochs=30, lr=1e-3, bs=64, seed=48, split_seed=None, n_train=None, patience=None, monitor='valid_loss',
     arch='base', pretrained=None, warmup=0, model_kw={}, valid_pct=0.15, test_pct=0.15, n_synthetic=1200, tta=False, draft=False,
     skip_bad=False, normalize=None, precision='fp32', device=None, num_workers=0, cache='memory')
@@ -59,10 +59,14 @@ def _csv_paths(csv, data:Path):
     paths = [str(data/c if (data/c).is_file() else Path(c).expanduser().resolve()) for c in (csv if many else [csv])]
     return paths if many else paths[0]
 
+def _extra_paths(extra, data:Path)->list:
+    "Training-only data folders resolved ('none': no folder), a relative one looked up beside the data folder first (`extra: [galaxy-zoo-extra]` serves every copy of the data)"
+    return [str(data.parent/p if (data.parent/p).is_dir() else Path(p).expanduser().resolve()) for p in L(extra) if p != 'none']
+
 def _none(v): return None if v == 'none' else v  # 'none' in a config or on the command line: no crop, no augmentation
 
 def _dls_kwargs(cfg):
-    kw = {k: cfg[k] for k in ('csv', 'sz', 'grey', 'min_prob', 'soft', 'valid_pct', 'test_pct', 'n_train', 'bs', 'draft', 'skip_bad', 'num_workers', 'device', 'cache')}
+    kw = {k: cfg[k] for k in ('csv', 'extra', 'sz', 'grey', 'min_prob', 'soft', 'valid_pct', 'test_pct', 'n_train', 'bs', 'draft', 'skip_bad', 'num_workers', 'device', 'cache')}
     split_seed = cfg['seed'] if cfg['split_seed'] is None else cfg['split_seed']  # fixed across training seeds: their test galaxies are the same
     return kw | {'seed': split_seed, 'crop': _none(cfg['crop']), 'aug': _none(cfg['aug']), 'preload': True}  # decode all before training: no epoch waits
 
@@ -224,6 +228,7 @@ def _run_config(out, config, resume, overrides):
     cfg = run_config(config, **overrides)
     cfg['data'] = str(_data_path(cfg).resolve())
     if cfg['csv']: cfg['csv'] = _csv_paths(cfg['csv'], Path(cfg['data']))
+    cfg['extra'] = _extra_paths(cfg['extra'], Path(cfg['data']))
     return cfg
 
 def _fit(learn, cfg, progress, start=0):
