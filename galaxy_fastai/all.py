@@ -16,10 +16,11 @@ from .losses import *
 from .metrics import *
 from .archs import *
 from .models import *
+from .settings import *
 from .runs import *
 from .interpret import *
 from .cli import *
-from . import tree, data, console, synthetic, transforms, dataloaders, losses, metrics, archs, models, runs, interpret, cli
+from . import tree, data, console, synthetic, transforms, dataloaders, losses, metrics, archs, models, settings, runs, interpret, cli
 
 # nbdev writes an empty `__all__` for a module of imports; name the API here so that `import *` brings it
-__all__ = [o for m in (tree, data, console, synthetic, transforms, dataloaders, losses, metrics, archs, models, runs, interpret, cli) for o in m.__all__]
+__all__ = [o for m in (tree, data, console, synthetic, transforms, dataloaders, losses, metrics, archs, models, settings, runs, interpret, cli) for o in m.__all__]

@@ -12,7 +12,8 @@ from fastcore.basics import noop
 from fastai.torch_core import rank_distrib
 from .synthetic import synthetic_dir
 from .console import shown_path
-from .runs import RUN_DEFAULTS, train_run, evaluate_run, predict_folder
+from .settings import RUN_DEFAULTS
+from .runs import train_run, evaluate_run, predict_folder
 
 # %% auto #0
 __all__ = ['USER_ERRORS', 'user_errors', 'galaxy_train', 'galaxy_evaluate', 'galaxy_predict']
@@ -23,8 +24,13 @@ def _table(metrics:dict)->str:
     return '\n'.join(f'{k:<28}{v:.4f}' if isinstance(v, float) else f'{k:<28}{v}' for k,v in metrics.items())
 
 def _crop(crop:str|None):
-    "A `--crop` value: None (not given), 'default', 'none' or a side in pixels"
-    return crop if crop in (None, 'default', 'none') else int(crop)
+    "A `--crop` value: None (not given), 'default', 'none' or a side in pixels (other text is named by the settings' check)"
+    return int(crop) if crop and crop.isdigit() else crop
+
+def _resume_alone(config, given:dict):
+    "Refuse options beside `--resume`: a resumed run keeps the settings it started with"
+    named = (['--config'] if config else []) + [f'--{k}' for k,v in given.items() if v is not None]
+    if named: raise ValueError(f"--resume continues a run with the settings it started with: drop {', '.join(named)} (or train a new run with --out)")
 
 USER_ERRORS = (ValueError, OSError, yaml.YAMLError)  # bad data, config, path or weights (`GalaxyImageError` and pandas' are ValueErrors)
 
@@ -89,11 +95,14 @@ def galaxy_train(config:str=None, # YAML file of settings (keys as below); comma
                  resume:str=None # Run folder of an interrupted run: continue it from its last completed epoch (no other options)
                 ):
     "Train a galaxy_fastai model into a run folder and print its metrics on held-out galaxies"
-    given = dict(data=data or os.environ.get('GALAXY_ZOO_DATA'), csv=csv, extra=extra, task=task, model=model, arch=arch, pretrained=pretrained,
+    given = dict(data=data, csv=csv, extra=extra, task=task, model=model, arch=arch, pretrained=pretrained,
                  normalize=None if normalize == 'none' else normalize, sz=sz, crop=_crop(crop), aug=aug, grey=grey or None, loss=loss,
                  weighted=weighted or None, epochs=epochs, lr=lr, bs=bs, patience=patience, seed=seed, n_train=n_train, tta=tta or None, draft=draft or None,
                  skip_bad=skip_bad or None, precision=precision, device=device, num_workers=num_workers, cache=cache)
-    with user_errors('galaxy_train'): cfg = _read_config(config) if config else {}
+    with user_errors('galaxy_train'):
+        if resume: _resume_alone(config, given | dict(out=out, overwrite=overwrite or None))
+        cfg = _read_config(config) if config else {}
+    given['data'] = given['data'] or os.environ.get('GALAXY_ZOO_DATA')
     out = Path(resume or out or f"runs/{given['task'] or cfg.get('task', 'task1')}-{given['model'] or cfg.get('model', 'base')}")
     n_synthetic = None if resume or given['data'] or cfg.get('data') else cfg.get('n_synthetic', RUN_DEFAULTS['n_synthetic'])
     say = print if not rank_distrib() else noop  # under torchrun or accelerate, rank 0 speaks for all
@@ -124,9 +133,12 @@ def galaxy_evaluate(run:str, # Run folder written by galaxy_train
 def galaxy_predict(run:str, # Run folder written by galaxy_train
                    folder:str, # Folder of galaxy images
                    out:str='predictions.csv', # Kaggle-format CSV to write (GalaxyID, answers)
-                   tta:store_true=False # Average the 8 dihedral views (flips, 90° rotations) of each image
+                   tta:store_true=False, # Average the 8 dihedral views (flips, 90° rotations) of each image
+                   overwrite:store_true=False # Replace --out if it exists (otherwise refused)
                   ):
     "Predict every readable image in a folder into a Kaggle-format CSV; list the files skipped and why"
-    with user_errors('galaxy_predict'): n, skipped = predict_folder(run, folder, out, tta)  # nothing predicted: non-zero exit
+    try:
+        with user_errors('galaxy_predict'): n, skipped = predict_folder(run, folder, out, tta, overwrite=overwrite)  # nothing predicted: non-zero exit
+    except KeyboardInterrupt: sys.exit(f"\ninterrupted: the same command continues from the galaxies predicted so far ({out}.partial)")
     for f,why in skipped: print(f'skipped {f}: {why}')
     print(f'{n:,} galaxies predicted, {len(skipped)} files skipped: {out}')

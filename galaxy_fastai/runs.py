@@ -4,7 +4,7 @@
 
 # %% ../nbs/09_runs.ipynb #24ad424f
 from __future__ import annotations
-import errno, json, math, os, random, re, warnings, yaml, numpy as np, pandas as pd, torch, torchvision
+import errno, hashlib, json, math, os, random, re, warnings, yaml, numpy as np, pandas as pd, torch, torchvision
 from contextlib import nullcontext
 from functools import partial
 from pathlib import Path
@@ -19,35 +19,14 @@ from .transforms import ImageCache, galaxy_id
 from .dataloaders import *
 from .metrics import *
 from .models import *
+from .settings import *
 
 # %% auto #0
-__all__ = ['RUN_DEFAULTS', 'PRECISIONS', 'LEARNERS', 'RUN_FILES', 'SEEDS', 'run_config', 'make_learner', 'task_report',
-           'train_means', 'plot_history', 'save_figures', 'tta_preds', 'RunLock', 'finished_run', 'train_run',
-           'Checkpoint', 'Restore', 'load_checkpoint', 'distributed', 'saved_config', 'run_cache', 'load_weights',
-           'load_run', 'run_learner', 'run_preds', 'read_ids', 'evaluate_run', 'galaxy_files', 'predict_folder',
-           'seed_runs', 'fit_minutes', 'mean_sd', 'ensemble_report']
-
-# %% ../nbs/09_runs.ipynb #0a750a80
-RUN_DEFAULTS = dict(
-    task='task1', model='base', data=None, csv=None, extra=[], sz=64, crop='default', aug='default', grey=False, min_prob=None, soft=False,
-    loss='default', weighted=False, epochs=30, lr=1e-3, bs=64, seed=48, split_seed=None, n_train=None, patience=None, monitor='valid_loss',
-    arch='base', pretrained=None, warmup=0, model_kw={}, valid_pct=0.15, test_pct=0.15, n_synthetic=1200, tta=False, draft=False,
-    skip_bad=False, normalize=None, precision='fp32', device=None, num_workers=0, cache='memory')
-PRECISIONS = ('fp32', 'bf16', 'fp16')
-LEARNERS = {'base': base_learner, 'plain': plain_learner, 'hierarchy': hierarchy_learner, 'branch': branch_learner, 'vgg6': vgg6_learner, 'tree': tree_learner}
-
-def run_config(config=None, # A YAML file or a dict of settings
-               **overrides # Settings that win over `config`; None values are ignored
-              )->dict:
-    "`RUN_DEFAULTS` updated by `config` and then by the non-None `overrides`, checked"
-    cfg = dict(RUN_DEFAULTS)
-    if config is not None: cfg.update(config if isinstance(config, dict) else yaml.safe_load(Path(config).read_text()) or {})
-    cfg.update({k:v for k,v in overrides.items() if v is not None})
-    unknown = set(cfg) - set(RUN_DEFAULTS)
-    if unknown: raise ValueError(f"unknown settings {sorted(unknown)}; known: {sorted(RUN_DEFAULTS)}")
-    if cfg['model'] not in LEARNERS: raise ValueError(f"unknown model {cfg['model']!r}; choose one of {list(LEARNERS)}")
-    if cfg['precision'] not in PRECISIONS: raise ValueError(f"unknown precision {cfg['precision']!r}; choose one of {list(PRECISIONS)}")
-    return cfg
+__all__ = ['RUN_FIGURES', 'RUN_FILES', 'SPLIT_CODES', 'STATE_WORDS', 'SEEDS', 'make_learner', 'task_report', 'train_means',
+           'plot_history', 'save_figures', 'tta_preds', 'RunLock', 'finished_run', 'train_run', 'Checkpoint', 'Restore',
+           'data_fingerprint', 'refuse_changed_data', 'load_checkpoint', 'distributed', 'saved_config', 'run_cache',
+           'load_weights', 'load_run', 'run_learner', 'run_preds', 'read_ids', 'evaluate_run', 'galaxy_files',
+           'predict_folder', 'seed_runs', 'fit_minutes', 'mean_sd', 'ensemble_report']
 
 # %% ../nbs/09_runs.ipynb #0abcefdb
 def _data_path(cfg):
@@ -131,6 +110,8 @@ def plot_history(history:pd.DataFrame, # A history CSV as read by pandas (fastai
     fig.tight_layout()
     return fig
 
+RUN_FIGURES = ('history.png', 'confusion.png', 'roc.png')  # the only figures a run writes, and so the only ones it may remove
+
 def _save(fig, fn):
     fig.savefig(fn, dpi=100, bbox_inches='tight'); plt.close(fig)
 
@@ -149,7 +130,7 @@ def save_figures(run:Path, task:str, preds, targs)->list:
     else:
         ax = plot_roc(preds, targs, COLUMNS, ['Class1.1', 'Class1.2', 'Class2.1', 'Class4.1', 'Class6.1', 'Class7.1'])
         _save(ax.figure, run/'roc.png')
-    return sorted(run.glob('*.png'))
+    return [run/f for f in RUN_FIGURES if (run/f).is_file()]
 
 # %% ../nbs/09_runs.ipynb #18ff3e38
 def tta_preds(learn:Learner, # A trained learner
@@ -171,7 +152,7 @@ def tta_preds(learn:Learner, # A trained learner
 # %% ../nbs/09_runs.ipynb #94ea7cf6
 def _disk_full(e:Exception)->bool:
     "Whether `e` is a full disk, as the OS says it or as `torch.save`'s zip writer does"
-    return getattr(e, 'errno', None) == errno.ENOSPC or any(s in str(e) for s in ('unexpected pos', 'file write failed', 'No space left'))
+    return getattr(e, 'errno', None) == errno.ENOSPC or any(s in str(e).lower() for s in ('unexpected pos', 'file write failed', 'no space left'))
 
 def _write_atomic(fn:Path, content):
     "Write `content` (text, or an object for `torch.save`) to `fn` through a temporary file, so a crash never leaves half a file"
@@ -186,8 +167,9 @@ def _write_atomic(fn:Path, content):
         raise
 
 class RunLock:
-    "An exclusive lock on a run folder while a run writes it: a `.lock` file with the process ID, stale once that process is gone"
-    def __init__(self, out): self.fn = Path(out)/'.lock'
+    "An exclusive lock on a run folder (or a file `fn`) while a command writes it: a lock file with the process ID, stale once that process is gone"
+    def __init__(self, out, fn=None, busy:str="{out} is being written by another run (process {pid}): wait for it to end, or train into another --out"):
+        self.out, self.fn, self.busy = Path(out), Path(fn) if fn else Path(out)/'.lock', busy
     def _holder(self)->int|None:
         "The live process that holds the lock, if any"
         try: pid = int(self.fn.read_text() or 0)
@@ -200,7 +182,7 @@ class RunLock:
         for _ in range(2):
             try: fd = os.open(self.fn, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
             except FileExistsError:
-                if pid := self._holder(): raise FileExistsError(f"{self.fn.parent} is being written by another run (process {pid}): wait for it to end, or train into another --out") from None
+                if pid := self._holder(): raise FileExistsError(self.busy.format(out=self.out, pid=pid)) from None
                 self.fn.unlink(missing_ok=True)  # stale: its process is gone (killed, or the machine restarted)
                 continue
             with os.fdopen(fd, 'w') as f: f.write(str(os.getpid()))
@@ -243,8 +225,9 @@ def _fit(learn, cfg, progress, start=0):
 RUN_FILES = ('config.yaml', 'checkpoint.pth', 'weights.pth', 'history.csv', 'splits.csv', 'test_ids.csv', 'metrics.json', 'models/best.pth')
 
 def _clear_run(out:Path):
-    "Remove the files of an earlier run from `out` (its figures too), so that none of them mixes with the new one"
-    for f in [*RUN_FILES, *(p.name for p in out.glob('*.png'))]: (out/f).unlink(missing_ok=True)
+    "Remove the files an earlier run wrote in `out` (its figures too), and only those: a user's files beside them stay"
+    for f in [*RUN_FILES, *RUN_FIGURES]: (out/f).unlink(missing_ok=True)
+    if (out/'models').is_dir() and not any((out/'models').iterdir()): (out/'models').rmdir()
 
 def _start(out:Path, cfg:dict, resume:bool, overwrite:bool)->dict|None:
     "The checkpoint of the run to resume, or None for a new run; refuse what would mix two runs in `out`"
@@ -255,7 +238,9 @@ def _start(out:Path, cfg:dict, resume:bool, overwrite:bool)->dict|None:
         if changed: raise ValueError(f"{out/'config.yaml'} differs from the config the run started with ({', '.join(changed)}): put it back, or start a new run")
         return ckpt
     if any((out/f).exists() for f in RUN_FILES) and not overwrite:
-        raise FileExistsError(f"{out} holds a run already: continue it with --resume {out}, train into another --out, or replace it with --overwrite")
+        if (out/'checkpoint.pth').exists(): raise FileExistsError(f"{out} holds an unfinished run: continue it with --resume {out}, train into another --out, or replace it with --overwrite")
+        if (out/'metrics.json').exists(): raise FileExistsError(f"{out} holds a finished run: train into another --out, or replace it with --overwrite")
+        raise FileExistsError(f"{out} holds a run that stopped before its first epoch ended (nothing to resume): train into another --out, or replace it with --overwrite")
 
 def train_run(out, # Run folder to create (or to resume)
               config=None, # YAML file or dict of settings (see `RUN_DEFAULTS`)
@@ -277,8 +262,11 @@ def train_run(out, # Run folder to create (or to resume)
     try:
         with RunLock(out):
             try: return _train(out, cfg, ckpt, progress, cbs)
-            except BaseException:
+            except BaseException as e:
                 if not ckpt and not (out/'checkpoint.pth').exists(): _clear_run(out)  # stopped before its first epoch ended: nothing to keep
+                if isinstance(e, (OSError, RuntimeError)) and _disk_full(e):  # fastai's `learn.save` says so as torch's zip writer does
+                    then = f"continue with --resume {out}" if (out/'checkpoint.pth').exists() else "start the run again"
+                    raise OSError(f"no space left on the disk of {out} while training: free space there, then {then}") from None
                 raise
     except BaseException:
         if created and not any(out.iterdir()): out.rmdir()  # leave no empty folder behind
@@ -291,10 +279,12 @@ def _train(out, cfg, ckpt, progress, cbs):
     if num_distrib() > 1 and torch.cuda.is_available() and cfg['device'] is None: torch.cuda.set_device(int(os.environ.get('LOCAL_RANK', 0)))  # a GPU per rank
     set_seed(cfg['seed'], reproducible=True)
     dls = galaxy_dls(cfg['data'], cfg['task'], **_dls_kwargs(cfg))
+    data = data_fingerprint(dls.splits, cfg['task'])
+    if ckpt and 'data' in ckpt: refuse_changed_data(ckpt['data'], data, out)  # checkpoints of earlier versions hold no fingerprint
     if cfg['normalize'] in (True, 'data'): cfg['normalize'] = [list(o) for o in galaxy_stats(dls)]  # stored: inference uses the training statistics
     learn = make_learner(cfg, dls, out)
     if not main: learn.remove_cb(CSVLogger)  # the history is rank 0's; fastai's `learn.save` already writes on rank 0 only
-    learn.add_cbs(([Checkpoint(out/'checkpoint.pth', cfg)] if main else []) + ([Restore(ckpt, out/'history.csv')] if ckpt else []) + list(cbs or []))
+    learn.add_cbs(([Checkpoint(out/'checkpoint.pth', cfg, data)] if main else []) + ([Restore(ckpt, out/'history.csv')] if ckpt else []) + list(cbs or []))
     if main and not ckpt: _write_atomic(out/'config.yaml', yaml.safe_dump(cfg, sort_keys=False))
     with distributed(learn): _fit(learn, cfg, progress and main, ckpt['epoch'] if ckpt else 0)
     if not main: return {}
@@ -343,10 +333,10 @@ def _history_bytes(learn)->int:
 class Checkpoint(Callback):
     "After every epoch, save what a resumed run needs: model, optimiser, tracker, running-loss and random states, epochs done"
     order = 99  # after the trackers and the history logger have seen the epoch
-    def __init__(self, fn:Path, cfg:dict|None=None): self.fn, self.cfg = Path(fn), cfg  # the run's config: a resumed run must match it
+    def __init__(self, fn:Path, cfg:dict|None=None, data:dict|None=None): self.fn, self.cfg, self.data = Path(fn), cfg, data  # a resumed run must match both
     def after_epoch(self):
         trackers = {type(cb).__name__: {'best': float(cb.best), 'wait': getattr(cb, 'wait', 0)} for cb in self.learn.cbs if isinstance(cb, TrackerCallback)}
-        _write_atomic(self.fn, {'epoch': self.epoch + 1, 'config': self.cfg, 'model': get_model(self.learn.model).state_dict(), 'opt': _plain(self.learn.opt.state_dict()),
+        _write_atomic(self.fn, {'epoch': self.epoch + 1, 'config': self.cfg, 'data': self.data, 'model': get_model(self.learn.model).state_dict(), 'opt': _plain(self.learn.opt.state_dict()),
                                 'trackers': trackers, 'rng': _rng_state(_local(self.dls.train)), 'history_bytes': _history_bytes(self.learn),
                                 'smooth_loss': (self.recorder.smooth_loss.count, float(self.recorder.smooth_loss.val))})
 
@@ -370,6 +360,30 @@ class Restore(Callback):
         self.recorder.smooth_loss.count, self.recorder.smooth_loss.val = count, torch.tensor(val)
         _set_rng_state(self.ckpt['rng'], _local(self.dls.train))
 
+SPLIT_CODES = {'train': 0, 'valid': 1, 'test': 2}
+
+def data_fingerprint(splits:pd.DataFrame, # `dls.splits`: every galaxy of the run with its split
+                     task:str # The run's task: whose answer columns are its labels
+                    )->dict:
+    "The galaxies of a run, the split of each and a hash of each one's labels, as tensors a checkpoint can hold"
+    labels = pd.util.hash_pandas_object(splits[task_columns(task)], index=False).to_numpy().astype(np.int64)  # NaN (unknown answers) hash too
+    return {'ids': torch.tensor(splits.GalaxyID.to_numpy(np.int64)), 'split': torch.tensor(splits.split.map(SPLIT_CODES).to_numpy(np.int64)),
+            'labels': torch.from_numpy(labels)}
+
+def _changed(ids, what:str)->str: return f"{len(ids)} galaxies {what} (GalaxyID {', '.join(map(str, ids[:3]))}{' …' if len(ids) > 3 else ''})"
+
+def refuse_changed_data(saved:dict, now:dict, out):
+    "Fail, naming galaxies, when the galaxies, their split or their labels differ between fingerprints `saved` and `now`"
+    a, b = [pd.DataFrame({k: v.numpy() for k,v in o.items()}).set_index('ids') for o in (saved, now)]
+    both = a.index.intersection(b.index)
+    gone, added = a.index.difference(both), b.index.difference(both)
+    a, b = a.loc[both], b.loc[both]
+    found = [(gone, 'gone'), (added, 'added'), (both[(a.split != b.split).to_numpy()], 'in another split'),
+             (both[(a.labels != b.labels).to_numpy()], 'with other labels')]
+    found = [_changed(ids, what) for ids,what in found if len(ids)]
+    if found: raise ValueError(f"{out}: the labels or images changed since the run started ({'; '.join(found)}); resuming would train and test on other galaxies: "
+                               "put the data back, or start the run again with --overwrite")
+
 def _fit_epochs(learn, start:int):
     "fastai's epoch loop (`Learner._do_fit`) from epoch `start`"
     if getattr(getattr(learn, 'progress', None), 'mbar', None): learn.progress.mbar.update(0)  # fastprogress starts its clock at 0
@@ -379,7 +393,7 @@ def _fit_epochs(learn, start:int):
 
 def load_checkpoint(fn:Path)->dict:
     "A run's checkpoint, read without unpickling code"
-    if not Path(fn).is_file(): raise FileNotFoundError(f"{fn}: no checkpoint to resume from (a run saves one after each epoch)")
+    if not Path(fn).is_file(): raise FileNotFoundError(f"{fn}: no checkpoint to resume from (a run saves one after each epoch; this one stopped before its first ended): start it again with --overwrite")
     try: return torch.load(fn, map_location='cpu', weights_only=True)
     except Exception as e: raise ValueError(f"{fn}: not a galaxy_fastai checkpoint: {e}") from None
 
@@ -510,20 +524,45 @@ def evaluate_run(run, data, csv=None, ids=None, skip_bad:bool=False, tta:bool|No
 def galaxy_files(folder)->tuple:
     "The image files in `folder` named by a GalaxyID, and `(file, reason)` for every other file (hidden files aside)"
     if not Path(folder).is_dir(): raise FileNotFoundError(f"image folder not found: {folder}")
-    files = sorted(p for p in Path(folder).iterdir() if p.is_file() and not p.name.startswith('.'))
-    by_id = pd.Series([galaxy_id(f) for f in files]).value_counts()
-    named = {f: f"{f.stem!r} is not a GalaxyID (Kaggle images are named <GalaxyID>.jpg)" for f in files if not f.stem.isdigit()}
-    named |= {f: f"GalaxyID {f.stem} has {by_id[f.stem]} image files; keep one" for f in files if f not in named and by_id[f.stem] > 1}
+    entries = sorted(p for p in Path(folder).iterdir() if not p.name.startswith('.'))
+    named = {f: "a link to a file that does not exist" for f in entries if f.is_symlink() and not f.exists()}
+    files = [p for p in entries if p.is_file()]
+    named |= {f: f"{f.stem!r} is not a GalaxyID (Kaggle images are named <GalaxyID>.jpg)" for f in files if not f.stem.isdigit()}
+    ids = pd.Series({f: int(f.stem) for f in files if f not in named}, dtype='int64')  # 0100322 and 100322 are one galaxy
+    same = ids.groupby(ids).transform('size')
+    named |= {f: f"GalaxyID {i} has {same[f]} image files ({', '.join(g.name for g in ids.index[ids == i])}); keep one" for f,i in ids.items() if same[f] > 1}
     return [f for f in files if f not in named], list(named.items())
 
 def _partial_files(out_csv:Path)->tuple:
     "The rows predicted so far, and the settings they were predicted with"
     return out_csv.with_name(out_csv.name + '.partial'), out_csv.with_name(out_csv.name + '.partial.json')
 
+def _digest(o)->str:
+    "SHA-256 of a file's bytes, or of a text"
+    h = hashlib.sha256()
+    if isinstance(o, Path):
+        with open(o, 'rb') as f:
+            for block in iter(lambda: f.read(1 << 20), b''): h.update(block)
+    else: h.update(o.encode())
+    return h.hexdigest()
+
+def _prediction_state(run, folder, files:list, tta:bool)->dict:
+    "What produced a prediction's rows: the run and its weights (their bytes), the image folder and its files (names, sizes, times), TTA"
+    listing = '\n'.join(f"{f.name}\t{s.st_size}\t{s.st_mtime_ns}" for f in files for s in [f.stat()])
+    return {'run': str(Path(run).resolve()), 'weights': _digest(Path(run)/'weights.pth'), 'folder': str(Path(folder).resolve()),
+            'files': _digest(listing), 'tta': tta}
+
+STATE_WORDS = {'run': 'another run', 'weights': "the run's weights changed (retrained?)", 'folder': 'another image folder',
+               'files': "the image folder's files changed", 'tta': 'another --tta'}
+
 def _partial(out_csv:Path, state:dict)->set:
-    "GalaxyIDs already in the partial CSV of an interrupted prediction with the same `state` (run, folder, TTA); else start it anew"
+    "GalaxyIDs already in the partial CSV of an interrupted prediction with the same `state`; else start anew, saying why if one was there"
     part, meta = _partial_files(out_csv)
-    if part.is_file() and meta.is_file() and json.loads(meta.read_text()) == state:
+    old = json.loads(meta.read_text()) if part.is_file() and meta.is_file() else None
+    if old is not None and old != state:
+        why = [STATE_WORDS.get(k, k) for k in state if old.get(k) != state[k]]
+        print(f"starting the interrupted prediction in {part} over: {', '.join(why)} since it began, so its rows would mix two predictions")
+    if old == state:
         text = part.read_bytes()
         with open(part, 'r+b') as f: f.truncate(text.rfind(b'\n') + 1)  # a row cut by the interruption goes
         done = set(pd.read_csv(part, usecols=['GalaxyID'], dtype=str).GalaxyID) if text.count(b'\n') > 1 else set()
@@ -533,18 +572,30 @@ def _partial(out_csv:Path, state:dict)->set:
     meta.write_text(json.dumps(state))
     return set()
 
+def _check_out(out_csv:Path, overwrite:bool):
+    "Refuse an output that is a folder, in no folder, or a file that exists (unless `overwrite`): a labels CSV is never replaced by predictions"
+    if out_csv.is_dir(): raise IsADirectoryError(f"{out_csv} is a folder: name the CSV file to write")
+    if not out_csv.parent.is_dir(): raise FileNotFoundError(f"{out_csv}: folder {out_csv.parent} does not exist")
+    if out_csv.exists() and not overwrite: raise FileExistsError(f"{out_csv} exists: choose another --out, or replace it with --overwrite")
+
 def predict_folder(run, # Run folder written by `train_run`
                    folder, # Folder of galaxy images
                    out_csv=None, # Write the predictions here (Kaggle format), chunk by chunk; an interrupted prediction continues
                    tta:bool=False, # Average the 8 dihedral views of each image
-                   chunk:int=4096 # Images decoded and predicted at a time: memory does not grow with the folder
+                   chunk:int=4096, # Images decoded and predicted at a time: memory does not grow with the folder
+                   overwrite:bool=False # Replace `out_csv` if it exists (otherwise refused)
                   )->tuple:
     "Kaggle-format predictions of the run's model for every readable image in `folder` (a DataFrame, or with `out_csv` their number), and the skipped files"
     cfg, out_csv = saved_config(run), Path(out_csv) if out_csv else None
-    if out_csv and out_csv.is_dir(): raise IsADirectoryError(f"{out_csv} is a folder: name the CSV file to write")
-    if out_csv and not out_csv.parent.is_dir(): raise FileNotFoundError(f"{out_csv}: folder {out_csv.parent} does not exist")
+    if not out_csv: return _predict(run, cfg, folder, None, tta, chunk)
+    _check_out(out_csv, overwrite)
+    busy = "another galaxy_predict (process {pid}) is writing {out}: wait for it to end, or choose another --out"
+    with RunLock(out_csv, out_csv.with_name(out_csv.name + '.lock'), busy): return _predict(run, cfg, folder, out_csv, tta, chunk)
+
+def _predict(run, cfg, folder, out_csv, tta, chunk):
+    "`predict_folder`'s work, its output (if any) checked and locked"
     files, skipped = galaxy_files(folder)
-    done = _partial(out_csv, {'run': str(Path(run).resolve()), 'folder': str(Path(folder).resolve()), 'tta': tta}) if out_csv else set()
+    done = _partial(out_csv, _prediction_state(run, folder, files, tta)) if out_csv else set()
     todo, cache, learn, kept, n = [f for f in files if f.stem not in done], run_cache(cfg), None, [], len(done)
     part = _partial_files(out_csv)[0] if out_csv else None
     for i in track(range(0, len(todo), chunk), f'predicting {len(todo):,} images, {chunk:,} at a time', total=math.ceil(len(todo) / chunk)):

@@ -4,7 +4,7 @@
 
 # %% ../nbs/03_transforms.ipynb #c7774fc4
 from __future__ import annotations
-import math, os, sys, json, warnings, multiprocessing as mp, numpy as np, torch
+import errno, math, os, sys, json, uuid, warnings, multiprocessing as mp, numpy as np, torch
 from concurrent.futures import ThreadPoolExecutor, ProcessPoolExecutor
 from itertools import chain
 from contextlib import contextmanager
@@ -105,7 +105,7 @@ def check_images(ids, # GalaxyIDs to look for
     probs = {i: p for i,f in zip(ids, fns) if str(f) not in fresh and (p := _image_problem(f))}
     if probs:
         msg = f"{len(probs)} of {len(ids)} galaxies have unusable images in {shown_path(img_dir)}: " + image_problems([(img_dir/f'{i}{ext}', p) for i,p in probs.items()])
-        if not skip: raise GalaxyImageError(msg + '. Fix the files, or pass skip=True to leave these galaxies out.')
+        if not skip: raise GalaxyImageError(msg + '. Fix the files, or leave these galaxies out with --skip_bad (skip_bad=True in Python).')
         warnings.warn('skipping ' + msg)
     return [i for i in ids if i not in probs]
 
@@ -250,6 +250,21 @@ def _stat(fn)->list|None:
     except OSError: return None  # decoding it then names the problem
     return [s.st_size, s.st_mtime_ns]
 
+def _no_space(e:OSError, folder)->OSError:
+    "A full disk named in one line with what to do; other errors as they are"
+    if e.errno != errno.ENOSPC: return e
+    return OSError(f"no space left on the disk of {shown_path(folder)} for the image cache: free space there, or keep the images in memory (--cache memory)")
+
+def _save_atomic(fn:Path, write):
+    "Call `write(file)` on a temporary file, then rename it to `fn`: a crash or a full disk never leaves half a file"
+    tmp = fn.with_name(fn.name + '.tmp')
+    try:
+        with open(tmp, 'wb') as f: write(f); f.flush(); os.fsync(f.fileno())
+        os.replace(tmp, fn)
+    except OSError as e:
+        tmp.unlink(missing_ok=True)
+        raise _no_space(e, fn.parent) from None
+
 class DiskImages:
     "Images of one preprocessing in memory-mapped `.npy` part files in `folder`, indexed by file path, size and modification time"
     part_rows = 4096  # images per part file: the most a fill holds in memory before writing
@@ -257,8 +272,8 @@ class DiskImages:
 
     @property
     def index(self)->dict:
-        "Absolute file path -> [part, row, size, mtime_ns], read from disk on first use"
-        if self._index is None: self._index = self._read_index()
+        "Absolute file path -> [part, row, size, mtime_ns], read from disk on first use, without the rows of damaged parts"
+        if self._index is None: self._index = self._drop_damaged(self._read_index())
         return self._index
 
     def _read_index(self)->dict:
@@ -270,12 +285,33 @@ class DiskImages:
             for f in self.folder.glob('part-*.npy'): f.unlink()
             return {}
 
+    def part_file(self, part)->Path:
+        "The file of `part`: a name (`part-<random hex>`), or the number of caches written before names were unique"
+        return self.folder/(f'part-{part:05d}.npy' if isinstance(part, int) else f'{part}.npy')
+
+    def _part_problem(self, part, rows:int)->str|None:
+        "Why `part` cannot serve `rows` rows (missing, unreadable, too short), else None"
+        try: n = len(np.load(self.part_file(part), mmap_mode='r'))
+        except FileNotFoundError: return 'missing'
+        except (ValueError, OSError) as e: return f'damaged ({e})'
+        return f'cut short ({n} of {rows} images)' if n < rows else None
+
+    def _drop_damaged(self, index:dict)->dict:
+        "`index` without the images of parts that are missing or damaged, which are deleted, with a warning: they are decoded again"
+        rows = {}
+        for part,row,*_ in index.values(): rows[part] = max(rows.get(part, 0), row + 1)
+        for part,why in {p: why for p,n in rows.items() if (why := self._part_problem(p, n))}.items():
+            warnings.warn(f"{self.part_file(part)} of the image cache is {why}: its {rows[part]} images will be decoded again")
+            self.part_file(part).unlink(missing_ok=True)
+            index = {k: v for k,v in index.items() if v[0] != part}
+        return index
+
     def __len__(self): return len(self.index)
     def __contains__(self, fn): return os.path.abspath(fn) in self.index
 
     def __getitem__(self, fn)->torch.Tensor:
         part, row = self.index[os.path.abspath(fn)][:2]
-        if part not in self.parts: self.parts[part] = np.load(self.folder/f'part-{part:05d}.npy', mmap_mode='r')
+        if part not in self.parts: self.parts[part] = np.load(self.part_file(part), mmap_mode='r')
         return torch.from_numpy(np.array(self.parts[part][row]))  # a copy of the row: the mapped file stays read-only
 
     def stale(self, fns)->list:
@@ -284,10 +320,16 @@ class DiskImages:
 
     @contextmanager
     def locked(self):
-        "Hold the cache's file lock, and re-read its index (another process may have added images meanwhile)"
+        "Hold the cache's file lock (saying once which process holds it, if we wait), and re-read its index: another process may have added images"
         self.folder.mkdir(parents=True, exist_ok=True)
-        with open(self.folder/'.lock', 'w') as f:
-            if fcntl: fcntl.flock(f, fcntl.LOCK_EX)
+        with open(self.folder/'.lock', 'a+') as f:  # not 'w': the holder's process ID stays readable
+            if fcntl:
+                try: fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    f.seek(0)
+                    print(f"waiting for process {f.read().strip() or '?'}, which is decoding images into the cache {shown_path(self.folder)}", flush=True)
+                    fcntl.flock(f, fcntl.LOCK_EX)
+                f.seek(0); f.truncate(); f.write(str(os.getpid())); f.flush()
             self._index = None
             try: yield self
             finally:
@@ -302,17 +344,10 @@ class DiskImages:
         if batch: self._write(batch)
 
     def _write(self, batch):
-        part = max((int(f.stem[5:]) for f in self.folder.glob('part-*.npy')), default=-1) + 1
-        fn = self.folder/f'part-{part:05d}.npy'
-        tmp = fn.with_name(fn.name + '.tmp')
-        arr = np.lib.format.open_memmap(tmp, 'w+', np.uint8, (len(batch), *batch[0][1].shape))
-        for i,(_,img) in enumerate(batch): arr[i] = img.numpy()
-        arr.flush(); del arr
-        os.replace(tmp, fn)
+        part = f'part-{uuid.uuid4().hex[:16]}'  # never reused: the index entries of a deleted part cannot point into a new file
+        _save_atomic(self.part_file(part), lambda f: np.save(f, np.stack([img.numpy() for _,img in batch])))  # written, not mapped: a full disk is an error, not SIGBUS
         self.index.update({os.path.abspath(f): [part, i, *_stat(f)] for i,(f,_) in enumerate(batch)})
-        tmp = self.folder/'index.json.tmp'
-        tmp.write_text(json.dumps(self.index))
-        os.replace(tmp, self.folder/'index.json')
+        _save_atomic(self.folder/'index.json', lambda f: f.write(json.dumps(self.index).encode()))
 
     @property
     def nbytes(self)->int: return sum(f.stat().st_size for f in self.folder.glob('part-*.npy'))
