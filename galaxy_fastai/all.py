@@ -11,16 +11,22 @@ from .data import *
 from .console import *
 from .synthetic import *
 from .transforms import *
+from .caches import *
 from .dataloaders import *
 from .losses import *
 from .metrics import *
 from .archs import *
 from .models import *
 from .settings import *
+from .runfolder import *
+from .checkpoints import *
 from .runs import *
+from .inference import *
+from .predict import *
+from .experiments import *
 from .interpret import *
 from .cli import *
-from . import tree, data, console, synthetic, transforms, dataloaders, losses, metrics, archs, models, settings, runs, interpret, cli
+from . import tree, data, console, synthetic, transforms, caches, dataloaders, losses, metrics, archs, models, settings, runfolder, checkpoints, runs, inference, predict, experiments, interpret, cli
 
 # nbdev writes an empty `__all__` for a module of imports; name the API here so that `import *` brings it
-__all__ = [o for m in (tree, data, console, synthetic, transforms, dataloaders, losses, metrics, archs, models, settings, runs, interpret, cli) for o in m.__all__]
+__all__ = [o for m in (tree, data, console, synthetic, transforms, caches, dataloaders, losses, metrics, archs, models, settings, runfolder, checkpoints, runs, inference, predict, experiments, interpret, cli) for o in m.__all__]

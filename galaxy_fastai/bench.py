@@ -13,10 +13,11 @@ from fastcore.script import call_parse
 from .data import sample_path, read_solutions
 from .console import track
 from .synthetic import synthetic_path
-from .transforms import ImageCache
+from .caches import ImageCache
 from .dataloaders import galaxy_dls, find_images, find_solutions
 from .models import base_learner, branch_learner
-from .runs import train_run, predict_folder
+from .runs import train_run
+from .predict import predict_folder
 
 # %% auto #0
 __all__ = ['median_times', 'median_time', 'pipeline_table', 'TrainTimer', 'loop_table', 'cpu_options_table', 'predict_table',
@@ -249,7 +250,7 @@ def scaling_table(data, # Labelled data folder (the real sample)
 _PREDICT_JOB = """
 import json, sys, time
 run, folder, out = sys.argv[1:4]
-from galaxy_fastai.runs import predict_folder
+from galaxy_fastai.predict import predict_folder
 from galaxy_fastai.bench import peak_memory_mb
 t = time.time()
 n, skipped = predict_folder(run, folder, out)

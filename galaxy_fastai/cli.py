@@ -13,7 +13,9 @@ from fastai.torch_core import rank_distrib
 from .synthetic import synthetic_dir
 from .console import shown_path
 from .settings import RUN_DEFAULTS
-from .runs import train_run, evaluate_run, predict_folder
+from .runs import train_run
+from .inference import evaluate_run
+from .predict import predict_folder
 
 # %% auto #0
 __all__ = ['USER_ERRORS', 'user_errors', 'galaxy_train', 'galaxy_evaluate', 'galaxy_predict']
@@ -87,6 +89,8 @@ def galaxy_train(config:str=None, # YAML file of settings (keys as below); comma
                  patience:int=None, # Early-stopping patience (default: the model's, report 000)
                  seed:int=None, # Random seed (default 48)
                  n_train:int=None, # Train on this many of the training galaxies (a learning curve's point; default all)
+                 valid_pct:float=None, # Fraction of the data folder's galaxies for validation (default 0.15)
+                 test_pct:float=None, # Fraction of the data folder's galaxies held out as the test set (default 0.15)
                  tta:store_true=False, # Held-out metrics with test-time augmentation (8 dihedral views)
                  draft:store_true=False, # Decode JPEGs at reduced scale (faster first epoch; pixels differ slightly)
                  skip_bad:store_true=False, # Leave out galaxies whose image is missing or does not decode, naming them, instead of failing
@@ -97,7 +101,7 @@ def galaxy_train(config:str=None, # YAML file of settings (keys as below); comma
     "Train a galaxy_fastai model into a run folder and print its metrics on held-out galaxies"
     given = dict(data=data, csv=csv, extra=extra, task=task, model=model, arch=arch, pretrained=pretrained,
                  normalize=None if normalize == 'none' else normalize, sz=sz, crop=_crop(crop), aug=aug, grey=grey or None, loss=loss,
-                 weighted=weighted or None, epochs=epochs, lr=lr, bs=bs, patience=patience, seed=seed, n_train=n_train, tta=tta or None, draft=draft or None,
+                 weighted=weighted or None, epochs=epochs, lr=lr, bs=bs, patience=patience, seed=seed, n_train=n_train, valid_pct=valid_pct, test_pct=test_pct, tta=tta or None, draft=draft or None,
                  skip_bad=skip_bad or None, precision=precision, device=device, num_workers=num_workers, cache=cache)
     with user_errors('galaxy_train'):
         if resume: _resume_alone(config, given | dict(out=out, overwrite=overwrite or None))

@@ -13,6 +13,7 @@ from fastai.vision.all import (DataBlock, DataLoaders, ImageBlock, CategoryBlock
 from .tree import *
 from .data import *
 from .transforms import *
+from .caches import *
 from .synthetic import synthetic_path, cache_dir
 from .console import shown_path
 

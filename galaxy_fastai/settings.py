@@ -4,15 +4,19 @@
 
 # %% ../nbs/08a_settings.ipynb #597c20ce
 from __future__ import annotations
-import os, re, torch, torchvision, yaml
+import os, re, warnings, torch, torchvision, yaml
 from pathlib import Path
-from fastai.vision.all import L
+from fastai.vision.all import L, Learner
 from .data import TASKS
 from .transforms import PRESETS
+from .caches import ImageCache
+from .synthetic import synthetic_path
+from .dataloaders import task_crop
 from .models import *
 
 # %% auto #0
-__all__ = ['RUN_DEFAULTS', 'PRECISIONS', 'LEARNERS', 'LOSSES', 'SETTING_CHECKS', 'SettingError', 'check_settings', 'run_config']
+__all__ = ['RUN_DEFAULTS', 'PRECISIONS', 'LEARNERS', 'LOSSES', 'SETTING_CHECKS', 'SettingError', 'check_settings', 'run_config',
+           'make_learner', 'run_cache', 'saved_config']
 
 # %% ../nbs/08a_settings.ipynb #5f7e1ed3
 RUN_DEFAULTS = dict(
@@ -149,3 +153,57 @@ def run_config(config=None, # A YAML file or a dict of settings
     unknown = set(cfg) - set(RUN_DEFAULTS)
     if unknown: raise ValueError(f"unknown settings {sorted(unknown)}; known: {sorted(RUN_DEFAULTS)}")
     return check_settings(cfg)
+
+# %% ../nbs/08a_settings.ipynb #0b0e35e9
+def _data_path(cfg):
+    return Path(cfg['data']).expanduser() if cfg['data'] else synthetic_path(cfg['n_synthetic'])
+
+def _csv_paths(csv, data:Path):
+    "Solutions CSV(s) resolved, a bare name looked up in the data folder first (so one config serves every copy of the data)"
+    many = isinstance(csv, (list, tuple))
+    paths = [str(data/c if (data/c).is_file() else Path(c).expanduser().resolve()) for c in (csv if many else [csv])]
+    return paths if many else paths[0]
+
+def _extra_paths(extra, data:Path)->list:
+    "Training-only data folders resolved ('none': no folder), a relative one looked up beside the data folder first (`extra: [galaxy-zoo-extra]` serves every copy of the data)"
+    return [str(data.parent/p if (data.parent/p).is_dir() else Path(p).expanduser().resolve()) for p in L(extra) if p != 'none']
+
+def _none(v): return None if v == 'none' else v  # 'none' in a config or on the command line: no crop, no augmentation
+
+def _dls_kwargs(cfg):
+    kw = {k: cfg[k] for k in ('csv', 'extra', 'sz', 'grey', 'min_prob', 'soft', 'valid_pct', 'test_pct', 'n_train', 'bs', 'draft', 'skip_bad', 'num_workers', 'device', 'cache')}
+    split_seed = cfg['seed'] if cfg['split_seed'] is None else cfg['split_seed']  # fixed across training seeds: their test galaxies are the same
+    return kw | {'seed': split_seed, 'crop': _none(cfg['crop']), 'aug': _none(cfg['aug']), 'preload': True}  # decode all before training: no epoch waits
+
+def _trunk(name:str):
+    "A trunk named in a config: 'base' or 'vgg6' (the reports' CNNs), a torchvision model function's name, else a timm model name"
+    return name if name in ('base', 'vgg6') else getattr(torchvision.models, name, name)
+
+def _precision(learn, precision:str)->Learner:
+    "`learn` with fastai's mixed precision (`to_fp16`, `to_bf16`) on a CUDA device; in 32 bits, with a warning, elsewhere"
+    if precision == 'fp32': return learn
+    if torch.device(learn.dls.device).type != 'cuda':
+        warnings.warn(f"precision {precision!r} needs a CUDA GPU (fastai's mixed precision uses CUDA autocast): training in fp32 on {learn.dls.device}")
+        return learn
+    return learn.to_fp16() if precision == 'fp16' else learn.to_bf16()
+
+def make_learner(cfg:dict, # From `run_config`
+                 dls, # DataLoaders for `cfg['task']`
+                 path # Folder for the learner's files
+                )->Learner:
+    "The learner of `cfg['model']` on `dls`, with the config's loss, class weights, patience and model knobs"
+    kw = dict(cfg['model_kw'], path=path, monitor=cfg['monitor'], weighted=cfg['weighted'])
+    if cfg['loss'] != 'default': kw['loss'] = cfg['loss']
+    if cfg['patience']: kw['patience'] = cfg['patience']
+    if _none(cfg['normalize']) is not None: kw['normalize'] = cfg['normalize']
+    if cfg['model'] == 'tree': kw.update(arch=_trunk(cfg['arch']), pretrained=cfg['pretrained'], warmup=cfg['warmup'])
+    return _precision(LEARNERS[cfg['model']](dls, **kw), cfg['precision'])
+
+def run_cache(cfg:dict)->ImageCache:
+    "An empty `ImageCache` with the preprocessing of run config `cfg`"
+    return ImageCache(cfg['sz'], task_crop(cfg['task'], _none(cfg['crop'])), cfg['grey'], cfg['draft'])
+
+def saved_config(run)->dict:
+    "The config a run folder was trained with"
+    if not (Path(run)/'config.yaml').is_file(): raise FileNotFoundError(f"{run}: not a run folder (no config.yaml)")
+    return run_config(Path(run)/'config.yaml')

@@ -7,7 +7,10 @@ from pathlib import Path
 from galaxy_fastai.synthetic import make_synthetic
 from galaxy_fastai.dataloaders import galaxy_dls
 from galaxy_fastai.models import base_learner, hierarchy_learner, branch_learner, vgg6_learner, tree_learner
-from galaxy_fastai.runs import train_run, evaluate_run, predict_folder, run_config, make_learner
+from galaxy_fastai.settings import run_config, make_learner
+from galaxy_fastai.runs import train_run
+from galaxy_fastai.inference import evaluate_run
+from galaxy_fastai.predict import predict_folder
 from fastai.vision.all import Callback, MixedPrecision, set_seed
 
 DEVICES = ['cpu'] + (['cuda'] if torch.cuda.is_available() else [])

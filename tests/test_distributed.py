@@ -4,7 +4,7 @@ file a process opens for writing or saves with `torch.save` in the run folder, w
 import json, os, subprocess, sys, textwrap, warnings, pandas as pd
 from pathlib import Path
 from galaxy_fastai.synthetic import make_synthetic
-from galaxy_fastai.runs import evaluate_run
+from galaxy_fastai.inference import evaluate_run
 
 WRITE_LOGGER = textwrap.dedent('''
     import builtins, io, os, torch
