@@ -61,11 +61,14 @@ def _bool(v):
     if isinstance(v, bool): return v
     raise TypeError('true or false')
 
-def _text(optional=False):
-    def check(v):
-        if isinstance(v, str) or (optional and v is None): return v
-        raise TypeError('a text' + (' (or null)' if optional else ''))
-    return check
+def _text(v):
+    if isinstance(v, str): return v
+    raise TypeError('a text')
+
+def _path(v):
+    "A folder or file (or null)"
+    if v is None or isinstance(v, (str, Path)): return v
+    raise TypeError('a path (or null)')
 
 def _paths(v):
     "A folder or file, or a list of them"
@@ -118,11 +121,11 @@ def _mapping(v):
 
 # %% ../nbs/08a_settings.ipynb #6e62416e
 SETTING_CHECKS = dict(
-    task=_choice(*TASKS), model=_choice(*LEARNERS), data=_text(optional=True), csv=_paths, extra=_paths,
+    task=_choice(*TASKS), model=_choice(*LEARNERS), data=_path, csv=_paths, extra=_paths,
     sz=_number(int, 16), crop=_crop, aug=_aug, grey=_bool, min_prob=_number(float, 0, 1, optional=True), soft=_bool,
     loss=_choice(*LOSSES), weighted=_bool, epochs=_number(int, 1), lr=_number(float, 0, above=True), bs=_number(int, 1),
     seed=_number(int, 0), split_seed=_number(int, 0, optional=True), n_train=_number(int, 1, optional=True),
-    patience=_number(int, 1, optional=True), monitor=_text(), arch=_arch, pretrained=_pretrained, warmup=_number(int, 0),
+    patience=_number(int, 1, optional=True), monitor=_text, arch=_arch, pretrained=_pretrained, warmup=_number(int, 0),
     model_kw=_mapping, valid_pct=_number(float, 0, 1, above=True), test_pct=_number(float, 0, 1), n_synthetic=_number(int, 20),
     tta=_bool, draft=_bool, skip_bad=_bool, normalize=_normalize, precision=_choice(*PRECISIONS), device=_device,
     num_workers=_number(int, 0), cache=_cache)
