@@ -22,7 +22,7 @@ def seed_runs(name:str, # Runs go to `{runs}/{name}-s{seed}`
               seeds=SEEDS, # Training seeds
               **overrides # Settings that win over `config`, e.g. `data`
              )->pd.DataFrame:
-    "Train (or reuse, if finished with the same config) one run per seed; their held-out metrics and training minutes, a row per seed"
+    "Train one run per seed (reusing a finished run of the same config, continuing an interrupted one); their held-out metrics and training minutes, a row per seed"
     rows = {}
     for s in seeds:
         out = Path(runs)/f'{name}-s{s}'

@@ -9,7 +9,7 @@ from pathlib import Path
 from .settings import run_config
 
 # %% auto #0
-__all__ = ['RUN_FILES', 'RUN_FIGURES', 'RunLock', 'finished_run']
+__all__ = ['RUN_FILES', 'RUN_FIGURES', 'RunLock', 'same_run', 'finished_run']
 
 # %% ../nbs/08b_runfolder.ipynb #623bd7cd
 def _disk_full(e:Exception)->bool:
@@ -61,13 +61,19 @@ class RunLock:
         raise FileExistsError(f"{self.fn}: could not take the lock of this run folder")
     def __exit__(self, *exc): self.fn.unlink(missing_ok=True)
 
+def same_run(out, # A run folder
+             cfg:dict # A resolved config, as `train_run` writes it
+            )->bool:
+    "Whether the run in `out` (finished or not) was started with exactly `cfg`"
+    if not (Path(out)/'config.yaml').is_file(): return False
+    saved = run_config(Path(out)/'config.yaml')  # settings added since: defaults
+    saved['cache'] = cfg['cache']  # where the decoded images are kept changes no result
+    if cfg['normalize'] in (True, 'data') and isinstance(saved['normalize'], list): saved['normalize'] = cfg['normalize']  # resolved to numbers
+    return saved == cfg
+
 def finished_run(out, # A run folder
                  cfg:dict # A resolved config, as `train_run` writes it
                 )->dict|None:
     "The held-out metrics of the completed run in `out` if it was trained with exactly `cfg`, else None"
-    out = Path(out)
-    if not ((out/'metrics.json').is_file() and (out/'config.yaml').is_file()): return None
-    saved = run_config(out/'config.yaml')  # settings added since: defaults
-    saved['cache'] = cfg['cache']  # where the decoded images are kept changes no result
-    if cfg['normalize'] in (True, 'data') and isinstance(saved['normalize'], list): saved['normalize'] = cfg['normalize']  # resolved to numbers
-    return json.loads((out/'metrics.json').read_text()) if saved == cfg else None
+    if not (Path(out)/'metrics.json').is_file() or not same_run(out, cfg): return None
+    return json.loads((Path(out)/'metrics.json').read_text())

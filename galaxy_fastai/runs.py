@@ -138,7 +138,7 @@ def _start(out:Path, cfg:dict, resume:bool, overwrite:bool)->dict|None:
 def train_run(out, # Run folder to create (or to resume)
               config=None, # YAML file or dict of settings (see `RUN_DEFAULTS`)
               progress:bool=True, # Show fastprogress bars and the epoch table
-              reuse:bool=False, # Return the metrics of a finished run in `out` with the same config instead of training again
+              reuse:bool=False, # Return the metrics of a finished run in `out` with the same config, or continue an interrupted one, instead of training again
               resume:bool=False, # Continue the interrupted run in `out` from its last completed epoch (no other settings)
               overwrite:bool=False, # Replace a run that `out` holds already (otherwise refused)
               cbs=None, # Extra fastai callbacks for the fit
@@ -147,6 +147,7 @@ def train_run(out, # Run folder to create (or to resume)
     "Train the configured model on its task into run folder `out` and return the held-out metrics"
     out = Path(out)
     cfg = _run_config(out, config, resume, overrides)
+    if reuse and not resume and (out/'checkpoint.pth').exists() and same_run(out, cfg): cfg, resume = run_config(out/'config.yaml'), True  # continue it
     if (reuse or resume) and not (out/'checkpoint.pth').exists() and (done := finished_run(out, cfg)) is not None: return done
     if rank_distrib(): return _train(out, cfg, load_checkpoint(out/'checkpoint.pth') if resume else None, False, cbs)  # rank 0 checks, locks and writes `out`
     ckpt = _start(out, cfg, resume, overwrite)
