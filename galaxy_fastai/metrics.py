@@ -8,13 +8,14 @@ import textwrap, warnings, numpy as np, pandas as pd, torch
 from functools import partial
 from fastai.vision.all import AccumMetric, skm_to_fastai, tuplify, getcallable, to_np, plt
 from sklearn.metrics import f1_score, recall_score, confusion_matrix, ConfusionMatrixDisplay, roc_auc_score, RocCurveDisplay
+from scipy.stats import binomtest
 from .tree import *
 from .data import CLASS1_NAMES, task_columns, reached
 
 # %% auto #0
 __all__ = ['class_index', 'macro_f1', 'MacroF1', 'vote_accuracy', 'Accuracy', 'task1_report', 'plot_confusion', 'flat',
            'question_mse', 'question_accuracy', 'kaggle_rmse', 'FractionMetric', 'fraction_metrics', 'fractions_report',
-           'child_confusion', 'answer_auc', 'plot_roc']
+           'child_confusion', 'answer_auc', 'plot_roc', 'mcnemar', 'paired_bootstrap']
 
 # %% ../nbs/06_metrics.ipynb #1bacbc02
 def class_index(targ):
@@ -173,3 +174,24 @@ def plot_roc(pred, targ, cols:list, # As for `fractions_report`
     ax.plot([0, 1], [0, 1], 'k:', lw=1)
     ax.legend(loc='upper center', bbox_to_anchor=(0.5, -0.14), fontsize=8, frameon=False)  # below the axes, off the curves
     return ax
+
+# %% ../nbs/06_metrics.ipynb #4b4ba728
+def mcnemar(right_a, # Per galaxy: model A right (bools)
+            right_b # Per galaxy: model B right, the same galaxies in the same order
+           )->dict:
+    "McNemar's exact test: galaxies only A gets right, only B gets right, and the two-sided p-value that they differ by chance"
+    a, b = np.asarray(right_a, bool), np.asarray(right_b, bool)
+    only_a, only_b = int((a & ~b).sum()), int((~a & b).sum())
+    p = binomtest(min(only_a, only_b), only_a + only_b, 0.5).pvalue if only_a + only_b else 1.
+    return {'n': len(a), 'only_a': only_a, 'only_b': only_b, 'p': float(p)}
+
+def paired_bootstrap(err_a, # Per galaxy: model A's error (e.g. squared error), lower is better
+                     err_b, # Per galaxy: model B's error, the same galaxies in the same order
+                     n:int=10_000, # Resamples
+                     seed:int=48 # Random seed of the resampling
+                    )->dict:
+    "Mean of `err_a - err_b` over the galaxies, with a 95 % bootstrap interval (galaxies resampled with replacement)"
+    d = np.asarray(err_a, float) - np.asarray(err_b, float)
+    idx = np.random.default_rng(seed).integers(0, len(d), (n, len(d)))
+    lo, hi = np.percentile(d[idx].mean(1), [2.5, 97.5])
+    return {'n': len(d), 'diff': float(d.mean()), 'lo': float(lo), 'hi': float(hi)}
