@@ -50,11 +50,11 @@ def _number(kind, lo=None, hi=None, above=False, optional=False):
         return v
     return check
 
-def _choice(*choices, extra:str=''):
+def _choice(*choices):
     "A check for one of `choices`"
     def check(v):
         if v in choices: return v
-        raise TypeError(f"one of {', '.join(map(repr, choices))}{extra}")
+        raise TypeError(f"one of {', '.join(map(repr, choices))}")
     return check
 
 def _bool(v):
@@ -107,8 +107,9 @@ def _cache(v):
 
 def _arch(v):
     "'base', 'vgg6', a torchvision model function or a timm model name"
-    import timm
-    if v in ('base', 'vgg6') or callable(getattr(torchvision.models, str(v), None)) or timm.is_model(str(v)): return v
+    if v in ('base', 'vgg6') or callable(getattr(torchvision.models, str(v), None)): return v
+    import timm  # only here: importing timm takes a second that most runs need not wait
+    if timm.is_model(str(v)): return v
     raise TypeError("'base', 'vgg6', a torchvision model (e.g. resnet18) or a timm model name (e.g. convnext_atto)")
 
 def _pretrained(v):
