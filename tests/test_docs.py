@@ -78,6 +78,10 @@ def test_api_entries(site, browser):
     assert sig.startswith('branch_learner(') and "loss='mse'" in sig and 'patience:int=5' in sig and '#' not in sig, sig
     rows = [' '.join(r.text.split()) for r in entry.find_elements('css selector', 'table.params tbody tr')]
     assert any(r.startswith('patience int 5 Early-stopping patience') for r in rows), rows
+    base = browser.find_element('id', 'base_learner').find_element('xpath', './ancestor::div[@class="api"]')
+    base_rows = [' '.join(r.text.split()) for r in base.find_elements('css selector', 'table.params tbody tr')]
+    assert not any(r.startswith('Returns') for r in base_rows), base_rows  # the comment of `**kwargs` is no return value's
+    assert any(r.startswith('kwargs') and 'base_cnn knobs' in r for r in base_rows), base_rows
     toc = [a.get_attribute('href').split('#')[-1] for a in browser.find_elements('css selector', 'nav.toc a')]
     assert 'branch_learner' in toc and len(toc) > 10
     browser.get((site/'performance.html').as_uri())  # a fastai Callback: no event keywords in its signature

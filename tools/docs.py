@@ -172,9 +172,20 @@ def _fmt_default(d)->str:
     "A default as code: a function or class by name, anything else as its repr"
     return _fmt(d) if callable(d) else repr(d)
 
+def _own_return_docment(obj, dm:dict)->dict:
+    "`dm` with the comment of a last parameter given back to it: fastcore's `docments` reads a comment on the line before `)->` as the return value's"
+    ret = dm.get('return', {}).get('docment')
+    try: lines = inspect.getsource(obj).split('\n')
+    except (OSError, TypeError): return dm
+    arrow = next((l for l in lines if re.match(r'\s*\)\s*->', l)), None)  # `)->` starting a line: the comment before it is a parameter's
+    last = [k for k in dm if k not in ('return', 'self')][-1:]
+    if ret and arrow is not None and '#' not in arrow and last and not dm[last[0]].get('docment'):
+        dm[last[0]]['docment'], dm['return']['docment'] = ret, None
+    return dm
+
 def _params(obj)->dict:
     "name -> docments (`anno`, `default`, `docment`) of `obj`, without the event hooks fastai gives every `Callback` as keywords"
-    dm = docments(obj, full=True)
+    dm = _own_return_docment(obj, docments(obj, full=True)) if inspect.isfunction(obj) else docments(obj, full=True)
     try: sig = inspect.signature(obj)
     except (TypeError, ValueError): sig = None
     for k,v in dm.items():  # docments guesses a type from the default (`NoneType` for None): show the annotation written, if any
