@@ -46,13 +46,23 @@ def find_solutions(path:Path, # Data set folder
 
 # %% ../nbs/04_dataloaders.ipynb #e539cb93
 class Fractions(TensorBase):
-    "Vote fractions of some Galaxy Zoo answers"
+    "Vote fractions of some Galaxy Zoo answers: a float tensor, one value in [0, 1] per answer column (as `torch.tensor` takes it), that `Fractionize` makes from a row and decodes to a caption"
 
 class Fractionize(DisplayedTransform):
     "Turn a row's answer columns into `Fractions`; decode them to a readable caption"
     def __init__(self, cols:list, depth:int=3): store_attr()
     def encodes(self, o): return Fractions(tensor(list(o)).float())
-    def decodes(self, o:Fractions): return TitledStr(describe(o, self.cols, self.depth))
+    def decodes(self, o:Fractions): return TitledStr(_caption(describe(o, self.cols, self.depth)))
+
+def _caption(*lines, width:int=30)->str:
+    "Caption lines wrapped at `width` characters between answers (`·`), so that the titles of a grid of small images never run into each other"
+    def wrap(line):  # greedy, one answer ("not edge-on 0.68") never split
+        out = []
+        for part in line.split(' · '):
+            if out and len(out[-1]) + 3 + len(part) <= width: out[-1] += ' · ' + part
+            else: out.append(part)
+        return ' ·\n'.join(out)
+    return '\n'.join(map(wrap, lines))
 
 def FractionsBlock(cols:list, # The answer columns of the target
                    depth:int=3 # Questions to follow in the caption
@@ -67,7 +77,7 @@ def show_results(x:TensorImage, y:Fractions|tuple[Fractions, ...], samples, outs
     if ctxs is None: ctxs = get_grid(min(len(samples), max_n), nrows=nrows, ncols=ncols, figsize=figsize)
     for (img, *targ),pred,ctx in zip(samples, outs, ctxs):
         img.show(ctx=ctx, **kwargs)
-        ctx.set_title(f"true: {' · '.join(targ)}\npred: {' · '.join(pred)}", fontsize=7)
+        ctx.set_title(_caption(f"true: {' · '.join(targ)}", f"pred: {' · '.join(pred)}"), fontsize=8)
     return ctxs
 
 # %% ../nbs/04_dataloaders.ipynb #dd68b66e
@@ -77,7 +87,8 @@ def plot_top_losses(x:TensorImage, y:Fractions|tuple[Fractions, ...], samples, o
     axs = get_grid(len(samples), nrows=nrows, ncols=ncols, figsize=figsize)
     for ax,(img, *targ),pred,loss in zip(axs, samples, outs, losses):
         img.show(ctx=ax, **kwargs)
-        ax.set_title(f"loss {loss.item():.3f}\ntrue: {' · '.join(targ)}\npred: {' · '.join(pred)}", fontsize=7)
+        ax.set_title(_caption(f"loss {loss.item():.3f}", f"true: {' · '.join(targ)}", f"pred: {' · '.join(pred)}"), fontsize=8)
+    axs[0].figure.tight_layout()
     return axs
 
 # %% ../nbs/04_dataloaders.ipynb #6921e8ce

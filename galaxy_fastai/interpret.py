@@ -52,15 +52,15 @@ def plot_cams(learn:Learner, # A learner whose DataLoaders preprocess `df` (e.g.
     cams = torch.stack([grad_cam(learn.model, x, i, act=act) for i in outputs.values()], 1)  # galaxy, output, h, w
     cams = F.interpolate(cams, size=imgs.shape[-2:], mode='bilinear', align_corners=False)  # the coarse maps at the image's size
     vmax = cams.flatten(1).max(1).values.clamp_min(1e-12)  # one scale per galaxy: a weak map looks weak beside a strong one
-    fig, axs = plt.subplots(len(outputs) + 1, len(df), figsize=(size * len(df), size * (len(outputs) + 1)), squeeze=False)
+    fig, axs = plt.subplots(len(outputs) + 1, len(df), figsize=(size * len(df), size * (len(outputs) + 1.4)), squeeze=False, layout='constrained')
     for c in range(len(df)):
         show_image(imgs[c], ax=axs[0, c], title=None if titles is None else titles[c])
         for r,name in enumerate(outputs, 1):
             show_image(imgs[c], ax=axs[r, c])
-            axs[r, c].imshow(to_np(cams[c, r - 1]), alpha=alpha, cmap='magma', vmin=0, vmax=float(vmax[c]))
+            im = axs[r, c].imshow(to_np(cams[c, r - 1]) / float(vmax[c]), alpha=alpha, cmap='magma', vmin=0, vmax=1)
+        fig.colorbar(im, ax=axs[1:, c].tolist(), location='bottom', shrink=0.9, label="of this galaxy's largest")  # the scale of its column
     for r,name in enumerate(['image'] + list(outputs)):
         axs[r, 0].text(-0.06, 0.5, name, transform=axs[r, 0].transAxes, rotation=90, ha='right', va='center', fontsize=11)
-    fig.tight_layout()
     return fig
 
 # %% ../nbs/10a_interpretation.ipynb #4605da9b

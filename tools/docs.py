@@ -8,8 +8,10 @@ signature as plain code with types and defaults, the docstring and a table of th
 becomes the page nbdev names it (`output-file`), with its figures as files and links between pages made relative.
 Usage: `python tools/docs.py [--out _docs]`."""
 import galaxy_fastai  # first: it silences a warning fastai's import gives about torch's internals
-import argparse, html, importlib, inspect, json, re, shutil, yaml, nbformat
+import argparse, base64, html, os, importlib, inspect, json, re, shutil, yaml, nbformat
 from pathlib import Path
+from urllib.parse import unquote
+from nbformat.v4 import new_output
 from nbconvert import HTMLExporter
 from nbconvert.preprocessors import ExtractOutputPreprocessor, TagRemovePreprocessor
 from nbconvert.filters import markdown2html
@@ -23,96 +25,22 @@ from nbdev.config import get_config
 from nbdev.doclinks import _build_modidx
 from nbdev.serve import proc_nbs
 
-CSS = """
-* { box-sizing: border-box; }
-body { margin: 0; font: 15px/1.55 system-ui, sans-serif; color: #222; }
-[id] { scroll-margin-top: 60px; }  /* a link to an anchor does not hide its heading under the top bar */
-header.topbar { position: sticky; top: 0; z-index: 10; display: flex; align-items: center; gap: 1.5rem; height: 52px; padding: 0 1.2rem;
-  background: #2a3f5f; color: #fff; box-shadow: 0 1px 3px rgba(0,0,0,.2); }
-header.topbar a { color: #fff; text-decoration: none; }
-header.topbar .brand { font-size: 18px; font-weight: 700; }
-header.topbar .spacer { flex: 1; }
-.search { position: relative; }
-.search input { width: 300px; padding: 5px 10px; border-radius: 4px; border: none; font-size: 14px; }
-.search .results { display: none; position: absolute; right: 0; top: 34px; width: 520px; max-height: 70vh; overflow-y: auto; background: #fff;
-  color: #222; border: 1px solid #ccc; border-radius: 4px; box-shadow: 0 4px 12px rgba(0,0,0,.2); }
-.search .results.open { display: block; }
-.search .results a { display: block; padding: 6px 10px; color: #222; border-bottom: 1px solid #eee; }
-.search .results a:hover, .search .results a.selected { background: #eef3fa; }
-.search .results .where { font-weight: 600; color: #2a3f5f; } .search .results .snippet { font-size: 12px; color: #666; }
-.search .results .none { padding: 8px 10px; color: #666; }
-.layout { display: flex; align-items: flex-start; }
-nav.sidebar { width: 250px; flex: none; padding: 1rem; background: #f6f7f9; border-right: 1px solid #ddd; position: sticky; top: 52px;
-  height: calc(100vh - 52px); overflow-y: auto; }
-nav.sidebar a { display: block; padding: 2px 6px; color: #234; text-decoration: none; border-radius: 4px; }
-nav.sidebar a.active { background: #dde6f3; font-weight: 600; }
-nav.sidebar .section { margin: 1rem 0 .3rem; font-size: 12px; text-transform: uppercase; color: #667; }
-main { flex: 1; min-width: 0; max-width: 960px; padding: 1rem 2rem 4rem; }
-nav.toc { width: 230px; flex: none; position: sticky; top: 52px; max-height: calc(100vh - 52px); overflow-y: auto; padding: 1.2rem 1rem; font-size: 13px; }
-nav.toc .title { font-weight: 600; margin-bottom: .4rem; }
-nav.toc a { display: block; color: #456; text-decoration: none; padding: 1px 0; border-left: 2px solid #e3e3e3; padding-left: 8px; }
-nav.toc a.h3 { padding-left: 20px; font-size: 12px; } nav.toc a:hover { color: #000; border-left-color: #2a3f5f; }
-@media (max-width: 1250px) { nav.toc { display: none; } }
-p.description { font-size: 17px; color: #555; margin-top: -.5rem; }
-pre, code { font-size: 13px; } pre { background: #f8f8f8; padding: .6rem; overflow-x: auto; border-radius: 4px; }
-.output_area pre { background: none; } img { max-width: 100%; }
-.jp-InputPrompt, .jp-OutputPrompt, .prompt { display: none; }  /* nbconvert's classic template: `.prompt` */
-a.anchor-link { visibility: hidden; text-decoration: none; color: #999; margin-left: .3em; }
-h1:hover a.anchor-link, h2:hover a.anchor-link, h3:hover a.anchor-link, h4:hover a.anchor-link { visibility: visible; }  /* as nbdev sites: on hover */
-table { border-collapse: collapse; font-size: 13px; } td, th { border: 1px solid #ddd; padding: 2px 6px; }
-.api { border-top: 1px solid #ccc; margin-top: 2rem; padding-top: .2rem; }
-.api-head { display: flex; align-items: baseline; } .api-head h3, .api-head h4 { flex: 1; font-family: monospace; font-size: 17px; }
-.api-head a.source { font-size: 13px; color: #667; }
-table.params { margin: .5rem 0 1rem; } table.params th { background: #f3f5f8; text-align: left; }
-table.params td:first-child { font-family: monospace; white-space: nowrap; } table.params p { margin: 0; }
-"""
+SITE_ASSETS = Path(__file__).parent/"site"  # the stylesheet and script of every page
+KATEX = Path(os.environ.get("KATEX_DIR", "/usr/share/javascript/katex"))  # Debian's libjs-katex; npm's katex: node_modules/katex/dist
 
 PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{title} – {lib}</title>
-<meta name="viewport" content="width=device-width, initial-scale=1"><link rel="stylesheet" href="site.css"></head>
-<body><header class="topbar"><a href="index.html" class="brand">{lib}</a><span class="spacer"></span>
+<meta name="viewport" content="width=device-width, initial-scale=1"><link rel="stylesheet" href="site.css"><link rel="stylesheet" href="katex/katex.min.css"></head>
+<body><header class="topbar"><button class="menu" type="button" aria-label="Menu" aria-expanded="false">☰</button>
+<a href="index.html" class="brand">{lib}</a><span class="spacer"></span>
 <div class="search"><input id="search" type="search" placeholder="Search the docs" autocomplete="off" aria-label="Search"><div class="results"></div></div>
-<a href="{git_url}">GitHub</a></header>
+<a class="github" href="{git_url}">GitHub</a></header>
 <div class="layout"><nav class="sidebar">{nav}</nav>
 <main><h1>{title}</h1><p class="description">{description}</p>
 {body}
-</main><nav class="toc">{toc}</nav></div>
-<script src="search-index.js"></script><script src="search.js"></script></body></html>
-"""
-
-# Full-text search without a server: the index is a script (a JSON file cannot be fetched from a `file://` page)
-SEARCH_JS = r"""
-(() => {
-  const box = document.getElementById('search'), out = box.nextElementSibling;
-  const esc = s => s.replace(/[&<>"]/g, c => ({'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;'}[c]));
-  function score(doc, terms) {
-    let s = 0;
-    for (const t of terms) {
-      const title = doc.s.toLowerCase(), text = doc.x.toLowerCase();
-      if (title === t) s += 50; else if (title.includes(t)) s += 10; else if (text.includes(t)) s += 1; else return 0;
-      if (doc.t.toLowerCase().includes(t)) s += 2;
-    }
-    return s;
-  }
-  function snippet(doc, term) {
-    const i = doc.x.toLowerCase().indexOf(term);
-    return i < 0 ? doc.x.slice(0, 120) : (i > 40 ? '…' : '') + doc.x.slice(Math.max(0, i - 40), i + 80) + '…';
-  }
-  function search() {
-    const terms = box.value.toLowerCase().split(/\s+/).filter(Boolean);
-    if (!terms.length) { out.classList.remove('open'); return; }
-    const hits = SEARCH_INDEX.map(d => [score(d, terms), d]).filter(h => h[0] > 0).sort((a, b) => b[0] - a[0]).slice(0, 12);
-    out.innerHTML = hits.length ? hits.map(([, d], i) => `<a href="${d.u}"${i ? '' : ' class="selected"'}><span class="where">${esc(d.t)}${d.s !== d.t ? ' › ' + esc(d.s) : ''}</span>`
-      + `<div class="snippet">${esc(snippet(d, terms[0]))}</div></a>`).join('') : '<div class="none">No results</div>';
-    out.classList.add('open');
-  }
-  box.addEventListener('input', search);
-  box.addEventListener('keydown', e => {
-    if (e.key === 'Enter') { const a = out.querySelector('a'); if (a) location.href = a.href; }
-    if (e.key === 'Escape') { box.value = ''; out.classList.remove('open'); }
-  });
-  document.addEventListener('click', e => { if (!e.target.closest('.search')) out.classList.remove('open'); });
-})();
+{pager}</main><nav class="toc">{toc}</nav></div>
+<script src="katex/katex.min.js"></script><script src="katex/contrib/auto-render.js"></script>
+<script src="search-index.js"></script><script src="site.js"></script></body></html>
 """
 
 def sidebar_entries(nbs:Path):
@@ -134,11 +62,46 @@ def _directives(src):
     "nbdev `#| key: value` lines of a code cell"
     return dict((m[1], m[2].strip()) for m in re.finditer(r'^#\|\s*([\w-]+):?\s*(.*)$', src, re.M))
 
+FIGURES = ('image/png', 'image/jpeg', 'image/svg+xml')
+LOG_NOISE = re.compile(r'^Better model found at epoch .*\n?', re.M)  # fastai's SaveModelCallback prints one per improvement: a log, not a lesson
+
+def _sentence(md:str, limit=200)->str:
+    "The first sentence of markdown, as plain text"
+    t = _text(markdown2html(re.sub(r'^#+\s*', '', md.strip(), flags=re.M)))
+    m = re.match(r'(.+?[.!?])(\s|$)', t)
+    return (m[1] if m else t)[:limit]
+
+def _fold(o, max_lines=25):
+    "A text output of more than `max_lines` lines behind a «show» toggle (a `summary()`, a long log)"
+    text = o.get('text') if o.get('output_type') == 'stream' else None
+    if o.get('output_type') in ('execute_result', 'display_data') and set(o.get('data', {})) == {'text/plain'}: text = o['data']['text/plain']
+    n = len((text or '').rstrip().splitlines())
+    if n <= max_lines: return o
+    return new_output('display_data', {'text/html': f'<details class="long-output"><summary>Show the output ({n} lines)</summary><pre>{html.escape(text)}</pre></details>'})
+
+def _outputs(c, alt:str, caption:str|None)->list:
+    "A code cell's outputs as the site shows them: no log noise, long text folded, figures with alt text and caption"
+    res = []
+    for o in c.get('outputs', []):
+        if o.get('output_type') == 'stream':
+            o['text'] = LOG_NOISE.sub('', o['text'])
+            if not o['text'].strip(): continue
+        if 'image/svg+xml' in o.get('data', {}):  # nbconvert's template gives a drawing (graphviz, torchview) no alt text
+            svg = base64.b64encode(o['data']['image/svg+xml'].encode()).decode()
+            o = new_output('display_data', {'text/html': f'<img alt="{html.escape(alt)}" src="data:image/svg+xml;base64,{svg}">'})
+            res.append(o)
+        else: res.append(_fold(o))
+        if set(o.get('data', {})) & set(FIGURES) or 'image/svg+xml' in o.get('data', {}).get('text/html', ''):
+            c.metadata['alt'] = alt  # nbconvert's template reads a cell's `alt` for its images
+            if caption: res.append(new_output('display_data', {'text/html': f'<p class="caption">{_md(caption)}</p>'}))
+    return res
+
 def prepare(nb):
-    "Drop the front matter and hidden cells, hide `echo: false` inputs, strip directive lines from shown code"
-    cells = []
+    "Drop the front matter and hidden cells, hide `echo: false` inputs, strip directive lines from shown code, tidy outputs"
+    cells, before = [], ''
     for c in nb.cells:
         if c.cell_type == 'raw': continue
+        if c.cell_type == 'markdown': before = c.source
         if c.cell_type == 'code':
             d = _directives(c.source)
             if 'hide' in d or d.get('include') == 'false': continue
@@ -146,6 +109,10 @@ def prepare(nb):
             tags = set(c.metadata.get('tags', []))
             if d.get('echo') == 'false' or not c.source: tags.add('remove_input')
             c.metadata['tags'] = sorted(tags)
+            # Quarto's figure options: `fig-cap` (shown under the figure, and its alt text unless `fig-alt` says more)
+            cap = d.get('fig-cap', '').strip('"\'') or None
+            alt = d.get('fig-alt', '').strip('"\'') or (_text(_md(cap)) if cap else _sentence(before))
+            c.outputs = _outputs(c, alt, cap)
         cells.append(c)
     nb.cells = cells
     return nb
@@ -248,18 +215,28 @@ PROGRESS = re.compile(r'<progress[^>]*>\s*</progress>[^<]*')
 
 HEADING = re.compile(r'<h([23])[^>]*\bid="([^"]+)"[^>]*>(.*?)</h\1>', re.S)
 
-def _text(s): return re.sub(r'\s+', ' ', html.unescape(re.sub(r'<[^>]+>', ' ', s))).strip()
+BLOCK_TAGS = re.compile(r'</?(?:p|div|pre|br|li|ul|ol|tr|td|th|table|h\d|details|summary)\b[^>]*>')
+HIDDEN = re.compile(r'<div class="prompt[^"]*">.*?</div>|<a class="(?:anchor-link|source)".*?</a>', re.S)
+
+def _text(s):
+    "The text a reader sees in HTML: no hidden prompts, ¶ or source links; inline tags (code tokens) joined, blocks spaced"
+    s = BLOCK_TAGS.sub(' ', HIDDEN.sub('', s))
+    return re.sub(r'\s+', ' ', html.unescape(re.sub(r'<[^>]+>', '', s))).strip()
+
+def quarto_id(s:str)->str:
+    "An anchor as Quarto (pandoc) writes it: lower case, no punctuation but `_ - .`, nothing before the first letter"
+    return re.sub(r'^[^a-z_]+', '', re.sub(r'[^\w.-]', '', s.lower()))
 
 def toc_html(body):
     "The page's table of contents: its h2 and h3 headings"
-    hs = [(l, i, _text(re.sub(r'<a class="anchor-link".*?</a>', '', t))) for l,i,t in HEADING.findall(body)]
+    hs = [(l, i, _text(t)) for l,i,t in HEADING.findall(body)]
     if not hs: return ''
     return '<div class="title">On this page</div>' + ''.join(f'<a class="h{l}" href="#{i}">{html.escape(t)}</a>' for l,i,t in hs)
 
 def search_entries(fn, title, body, limit=3000):
     "One search entry per section of a page (split at h2/h3): page title, section title, link, text"
     body = re.sub(r'<(script|style)\b.*?</\1>', ' ', body, flags=re.S)
-    cuts = [(0, title, fn)] + [(m.start(), _text(re.sub(r'<a class="anchor-link".*?</a>', '', m[3])), f'{fn}#{m[2]}') for m in HEADING.finditer(body)]
+    cuts = [(0, title, fn)] + [(m.start(), _text(m[3]), f'{fn}#{m[2]}') for m in HEADING.finditer(body)]
     ends = [c[0] for c in cuts[1:]] + [len(body)]
     return [{'t': title, 's': s, 'u': u, 'x': _text(body[a:b])[:limit]} for (a,s,u),b in zip(cuts, ends)]
 
@@ -274,13 +251,25 @@ def nav_html(entries, pages, current):
         out.append(f'<a href="{fn}"{active}>{html.escape(title)}</a>')
     return '\n'.join(out)
 
+def pager_html(entries, pages, current):
+    "Links to the previous and next pages of the sidebar"
+    order = [pages[name] for _,name in entries]
+    i = [f for f,_ in order].index(current)
+    link = lambda k, cls, label: (f'<a class="{cls}" href="{order[k][0]}"><small>{label}</small>{html.escape(order[k][1])}</a>'
+                                  if 0 <= k < len(order) else '')
+    return f'<nav class="pager">{link(i-1, "prev", "← Previous")}{link(i+1, "next", "Next →")}</nav>'
+
 def build(out:Path):
     cfg = get_config()
     nbs, proc = cfg.nbs_path, cfg.config_path/'_proc'
     _build_modidx(); proc_nbs(nbs, n_workers=2)  # what `nbdev_proc_nbs` does, without its attempt to install Quarto
+    if not (KATEX/'katex.min.js').is_file():
+        raise SystemExit(f"tools/docs.py: KaTeX is not in {KATEX} (it typesets the math): apt-get install libjs-katex, or npm install katex and set KATEX_DIR=node_modules/katex/dist")
     if out.exists(): shutil.rmtree(out)
     out.mkdir(parents=True)
-    (out/'site.css').write_text(CSS + HtmlFormatter().get_style_defs('.highlight'))
+    (out/'site.css').write_text((SITE_ASSETS/'site.css').read_text() + HtmlFormatter().get_style_defs('.highlight'))
+    shutil.copy(SITE_ASSETS/'site.js', out/'site.js')
+    shutil.copytree(KATEX, out/'katex', ignore=shutil.ignore_patterns('*.mjs', '*.ttf', '*.woff'))  # woff2 fonts serve every current browser
     if (nbs/'images').is_dir(): shutil.copytree(nbs/'images', out/'images')
     entries = sidebar_entries(nbs)
     nb_files = {name: nbformat.read(proc/name, as_version=4) for _,name in entries}
@@ -301,14 +290,13 @@ def build(out:Path):
         body = PROGRESS.sub('', body)  # what a finished fastprogress bar leaves in a notebook: a bar and "100.00% [5/5 00:01<00:00]"
         body = body.replace(f'href="{site}', 'href="')  # nbdev links API names to the published site: keep them local
         body = re.sub(r'\{target="_blank"[^}]*\}', '', body)  # Quarto link attributes in markdown
-        body = re.sub(r'(id="|href="#)([^"]+)"', lambda m: m[1] + m[2].lower() + '"', body)  # lower-case anchors, as Quarto's
         for n,(f,_) in pages.items(): body = body.replace(f'href="{n}', f'href="{f}')
+        body = re.sub(r'(id="|href="(?:[\w-]+\.html)?#)([^"]+)"', lambda m: m[1] + quarto_id(unquote(m[2])) + '"', body)  # anchors as Quarto's
         index += search_entries(fn, title, body)
         (out/fn).write_text(PAGE.format(title=html.escape(title), lib=cfg.lib_name, git_url=cfg.git_url, toc=toc_html(body),
                                         description=re.sub(r'^<p>|</p>$', '', markdown2html(fm.get('description', '')).strip()),
-                                        nav=nav_html(entries, pages, fn), body=body))
+                                        nav=nav_html(entries, pages, fn), pager=pager_html(entries, pages, fn), body=body))
     (out/'search-index.js').write_text('const SEARCH_INDEX = ' + json.dumps(index, ensure_ascii=False) + ';\n')
-    (out/'search.js').write_text(SEARCH_JS)
     print(f"{len(pages)} pages written to {out}")
     return out
 
