@@ -60,8 +60,8 @@ def pipeline_table(data, # Data folder
         decoded = len(cache.store) if cache else None
         later = median_time(partial(_drain, dl), n)
         rows[name] = {'images': n_img, 'first epoch (img/s)': n_img / first, 'later epochs (img/s)': n_img / later,
-                      'decoded per later epoch': (len(cache.store) - decoded) / n if cache else n_img}
-    res = pd.DataFrame(rows).T
+                      'decoded per later epoch': round((len(cache.store) - decoded) / n) if cache else n_img}
+    res = pd.DataFrame.from_dict(rows, orient='index')
     base = res.iloc[0]['later epochs (img/s)']
     return res.assign(**{'later epochs vs default': res['later epochs (img/s)'] / base,
                          'first epoch vs default': res['first epoch (img/s)'] / res.iloc[0]['first epoch (img/s)']})
@@ -103,7 +103,7 @@ def loop_table(data, # Data folder
         n_img = len(dls.train) * dls.train.bs
         rows[name] = {'images': n_img, 'plain PyTorch (img/s)': n_img / plain, 'fastai fit (img/s)': n_img / fastai,
                       'fastai time vs plain': fastai / plain}
-    return pd.DataFrame(rows).T
+    return pd.DataFrame.from_dict(rows, orient='index')
 
 # %% ../nbs/14_performance.ipynb #f48f44d8
 def _step_time(model, xb, yb, loss_func, n=5, autocast=False):
@@ -142,7 +142,7 @@ def cpu_options_table(data, # Data folder
     for name,f in options.items():
         try: rows[name] = {'img/s': len(xb) / f(), 'note': ''}
         except Exception as e: rows[name] = {'img/s': float('nan'), 'note': f'fails: {type(e).__name__}: {str(e).splitlines()[0][:90]}'}
-    res = pd.DataFrame(rows).T.astype({'img/s': float})
+    res = pd.DataFrame.from_dict(rows, orient='index').astype({'img/s': float})
     return res.assign(**{'vs default': res['img/s'] / res.loc['default', 'img/s']})[['img/s', 'vs default', 'note']]
 
 # %% ../nbs/14_performance.ipynb #2c065c7f
@@ -155,7 +155,7 @@ def predict_table(run, # Run folder to predict with
     for f in images: (folder/f.name).symlink_to(Path(f).resolve())
     rows = {name: {'images': len(images), 'img/s': len(images) / median_time(partial(predict_folder, run, folder, tta=tta), n)}
             for name,tta in (('no TTA', False), ('TTA, 8 dihedral views', True))}
-    res = pd.DataFrame(rows).T
+    res = pd.DataFrame.from_dict(rows, orient='index')
     return res.assign(**{'vs no TTA': res['img/s'] / res.loc['no TTA', 'img/s']})
 
 # %% ../nbs/14_performance.ipynb #cfd475f1
@@ -167,7 +167,7 @@ def decode_table(data, # Data folder
     files, cores = sorted(find_images(Path(data)).glob('*.jpg'))[:images], os.cpu_count()
     def fill(**kw): ImageCache(64, crop=256, **kw).fill(files, show=False)  # a new cache each time: it decodes every file
     ways = {'1 thread': partial(fill, workers=1), f'{cores} threads': partial(fill, processes=False), f'{cores} processes': partial(fill, processes=True)}
-    res = pd.DataFrame({name: {'cores': cores, 'images': len(files), 'img/s': len(files) / s} for name,s in median_times(ways, n).items()}).T
+    res = pd.DataFrame.from_dict({name: {'cores': cores, 'images': len(files), 'img/s': len(files) / s} for name,s in median_times(ways, n).items()}, orient='index')
     return res.assign(**{'vs 1 thread': res['img/s'] / res['img/s'].iloc[0]})
 
 # %% ../nbs/14_performance.ipynb #69b420fe
@@ -243,7 +243,7 @@ def scaling_table(data, # Labelled data folder (the real sample)
             first, second = _job(_SCALE_JOB, folder, cache, epochs), _job(_SCALE_JOB, folder, cache, 0)
             rows[n] = {**first, **{f'second run: {k}': second[k] for k in ('start to first batch (s)', 'peak memory (MB)')}}
             shutil.rmtree(folder); shutil.rmtree(cache)
-    res = pd.DataFrame(rows).T.rename_axis('galaxies')
+    res = pd.DataFrame.from_dict(rows, orient='index').rename_axis('galaxies')
     return res.assign(**{'ms per train galaxy (epoch 2)': 1000 * res[f'epoch {epochs} (s)'] / res['train galaxies']})
 
 # %% ../nbs/14_performance.ipynb #e5a44b34
@@ -268,7 +268,7 @@ def predict_scaling_table(run, # Run folder to predict with
             folder = scale_folder(data, Path(tmp)/f'test{n}', n, labels=False)/'images_test_rev1'
             rows[n] = _job(_PREDICT_JOB, run, folder, Path(tmp)/f'pred{n}.csv')
             shutil.rmtree(folder.parent)
-    res = pd.DataFrame(rows).T.rename_axis('images')
+    res = pd.DataFrame.from_dict(rows, orient='index').rename_axis('images')
     return res.assign(**{'img/s': res.predicted / res.seconds})
 
 # %% ../nbs/14_performance.ipynb #573a4642

@@ -27,7 +27,7 @@ def seed_runs(name:str, # Runs go to `{runs}/{name}-s{seed}`
     for s in seeds:
         out = Path(runs)/f'{name}-s{s}'
         rows[s] = {**train_run(out, config, reuse=True, seed=s, **overrides), 'minutes': fit_minutes(out)}
-    return pd.DataFrame(rows).T.rename_axis('seed')
+    return pd.DataFrame.from_dict(rows, orient='index').rename_axis('seed')
 
 def fit_minutes(run)->float:
     "Minutes the run's epochs took, from its history (fastai's `time` column, mm:ss)"

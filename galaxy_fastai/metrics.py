@@ -64,7 +64,8 @@ def plot_confusion(targ, # True class indices
     if ax is None: _, ax = plt.subplots(figsize=(4, 4))
     k = len(names)
     cm = confusion_matrix(targ, pred, labels=range(k), normalize=normalize) if len(targ) else np.zeros((k, k), int)  # an empty mask: all zeros
-    ConfusionMatrixDisplay(cm, display_labels=names).plot(ax=ax, colorbar=False, values_format='.2f' if normalize else 'd')
+    if not normalize: cm = cm.astype(int)  # counts read as counts (`168`, not `168.0`)
+    ConfusionMatrixDisplay(cm, display_labels=names).plot(ax=ax, colorbar=True, values_format='.2f' if normalize else 'd')
     ax.set_title('\n'.join(textwrap.fill(l, 44, break_on_hyphens=False) for l in title.split('\n')), fontsize=10)  # long question texts wrap within the axes
     plt.setp(ax.get_xticklabels(), rotation=30, ha='right')
     return ax

@@ -6,6 +6,9 @@ index, `search-index.js`, searched by a small script: no server needed, `file://
 `nbs/sidebar.yml`, a table of contents per page, and each `show_doc` entry as a heading with its source link, the
 signature as plain code with types and defaults, the docstring and a table of the parameters' docments. Each notebook
 becomes the page nbdev names it (`output-file`), with its figures as files and links between pages made relative.
+Formulas are typeset by KaTeX, copied into the site from a package (Debian's libjs-katex; `KATEX_DIR` for npm's). Outputs
+are shown as a reader needs them: figures with alt text and their Quarto `fig-cap` as caption, long text folded behind
+a toggle, fastai's "Better model found" log lines dropped. Layout and behaviour: `tools/site/site.css` and `site.js`.
 Usage: `python tools/docs.py [--out _docs]`."""
 import galaxy_fastai  # first: it silences a warning fastai's import gives about torch's internals
 import argparse, base64, html, os, importlib, inspect, json, re, shutil, yaml, nbformat
@@ -63,6 +66,7 @@ def _directives(src):
     return dict((m[1], m[2].strip()) for m in re.finditer(r'^#\|\s*([\w-]+):?\s*(.*)$', src, re.M))
 
 FIGURES = ('image/png', 'image/jpeg', 'image/svg+xml')
+LONG_FLOAT = re.compile(r'(?<![\w.])-?\d+\.\d{7,}(?![\d.])')  # 0.35294117647058826 in a printed dict: 4 significant digits say it
 LOG_NOISE = re.compile(r'^Better model found at epoch .*\n?', re.M)  # fastai's SaveModelCallback prints one per improvement: a log, not a lesson
 
 def _sentence(md:str, limit=200)->str:
@@ -86,6 +90,9 @@ def _outputs(c, alt:str, caption:str|None)->list:
         if o.get('output_type') == 'stream':
             o['text'] = LOG_NOISE.sub('', o['text'])
             if not o['text'].strip(): continue
+        for k in ('text', 'text/plain'):
+            d = o if k == 'text' else o.get('data', {})
+            if isinstance(d.get(k), str): d[k] = LONG_FLOAT.sub(lambda m: f'{float(m[0]):.4g}', d[k])
         if 'image/svg+xml' in o.get('data', {}):  # nbconvert's template gives a drawing (graphviz, torchview) no alt text
             svg = base64.b64encode(o['data']['image/svg+xml'].encode()).decode()
             o = new_output('display_data', {'text/html': f'<img alt="{html.escape(alt)}" src="data:image/svg+xml;base64,{svg}">'})
