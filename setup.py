@@ -28,6 +28,7 @@ min_python = cfg['min_python']
 assert min_python in py_versions, f"min_python {min_python} must appear in py_versions"
 lic = licenses.get(cfg['license'].lower(), (cfg['license'], None))
 dev_requirements = (cfg.get('dev_requirements') or '').split()
+app_requirements = (cfg.get('app_requirements') or '').split()  # the galaxy app (galaxy_fastai.app): pip install "galaxy_fastai[app]"
 
 package_data = dict()
 pkg_data = cfg.get('package_data', None)
@@ -46,7 +47,7 @@ setuptools.setup(
     packages = setuptools.find_packages(),
     include_package_data = True,
     install_requires = requirements,
-    extras_require={ 'dev': dev_requirements },
+    extras_require={ 'dev': dev_requirements + app_requirements, 'app': app_requirements },
     dependency_links = cfg.get('dep_links','').split(),
     python_requires  = '>=' + cfg['min_python'],
     long_description = open('README.md', encoding='utf-8').read(),

@@ -138,11 +138,12 @@ def galaxy_predict(run:str, # Run folder written by galaxy_train
                    folder:str, # Folder of galaxy images
                    out:str='predictions.csv', # Kaggle-format CSV to write (GalaxyID, answers)
                    tta:store_true=False, # Average the 8 dihedral views (flips, 90° rotations) of each image
-                   overwrite:store_true=False # Replace --out if it exists (otherwise refused)
+                   overwrite:store_true=False, # Replace --out if it exists (otherwise refused)
+                   benchmark:str=None # A run of all 37 answers: Kaggle's all_zeros_benchmark.csv, whose rows the submission follows (default: the one beside the folder, if any)
                   ):
-    "Predict every readable image in a folder into a Kaggle-format CSV; list the files skipped and why"
+    "Predict every readable image in a folder into a Kaggle-format CSV (for a run of all 37 answers, a checked Kaggle submission); list the files skipped and why"
     try:
-        with user_errors('galaxy_predict'): n, skipped = predict_folder(run, folder, out, tta, overwrite=overwrite)  # nothing predicted: non-zero exit
+        with user_errors('galaxy_predict'): n, skipped = predict_folder(run, folder, out, tta, overwrite=overwrite, benchmark=benchmark)  # nothing predicted: non-zero exit
     except KeyboardInterrupt: sys.exit(f"\ninterrupted: the same command continues from the galaxies predicted so far ({out}.partial)")
     for f,why in skipped: print(f'skipped {f}: {why}')
     print(f'{n:,} galaxies predicted, {len(skipped)} files skipped: {out}')

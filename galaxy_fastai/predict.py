@@ -4,10 +4,11 @@
 
 # %% ../nbs/09b_predict.ipynb #2911fe93
 from __future__ import annotations
-import hashlib, json, math, os, pandas as pd
+import hashlib, json, math, os, numpy as np, pandas as pd
 from pathlib import Path
 from .console import track
 from .data import task_columns
+from .tree import COLUMNS
 from .transforms import galaxy_id
 from .settings import saved_config, run_cache
 from .runfolder import RunLock
@@ -15,7 +16,7 @@ from .runs import tta_preds
 from .inference import load_run
 
 # %% auto #0
-__all__ = ['STATE_WORDS', 'galaxy_files', 'predict_folder']
+__all__ = ['STATE_WORDS', 'KAGGLE_BENCHMARK', 'galaxy_files', 'predict_folder', 'check_submission']
 
 # %% ../nbs/09b_predict.ipynb #55f6d2e0
 def galaxy_files(folder)->tuple:
@@ -80,14 +81,18 @@ def predict_folder(run, # Run folder written by `train_run`
                    out_csv=None, # Write the predictions here (Kaggle format), chunk by chunk; an interrupted prediction continues
                    tta:bool=False, # Average the 8 dihedral views of each image
                    chunk:int=4096, # Images decoded and predicted at a time: memory does not grow with the folder
-                   overwrite:bool=False # Replace `out_csv` if it exists (otherwise refused)
+                   overwrite:bool=False, # Replace `out_csv` if it exists (otherwise refused)
+                   benchmark=None # All 37 answers: Kaggle's `all_zeros_benchmark.csv`, whose rows a submission follows (default: the one beside `folder`, if any)
                   )->tuple:
     "Kaggle-format predictions of the run's model for every readable image in `folder` (a DataFrame, or with `out_csv` their number), and the skipped files"
     cfg, out_csv = saved_config(run), Path(out_csv) if out_csv else None
     if not out_csv: return _predict(run, cfg, folder, None, tta, chunk)
     _check_out(out_csv, overwrite)
     busy = "another galaxy_predict (process {pid}) is writing {out}: wait for it to end, or choose another --out"
-    with RunLock(out_csv, out_csv.with_name(out_csv.name + '.lock'), busy): return _predict(run, cfg, folder, out_csv, tta, chunk)
+    with RunLock(out_csv, out_csv.with_name(out_csv.name + '.lock'), busy): n, skipped = _predict(run, cfg, folder, out_csv, tta, chunk)
+    if cfg['task'] == 'tree':  # all 37 answers: a Kaggle submission, in Kaggle's row order, refused (after writing) where Kaggle would
+        check_submission(out_csv, benchmark or next((f for f in [Path(folder).parent/KAGGLE_BENCHMARK] if f.is_file()), None), skipped)
+    return n, skipped
 
 def _predict(run, cfg, folder, out_csv, tta, chunk):
     "`predict_folder`'s work, its output (if any) checked and locked"
@@ -112,6 +117,46 @@ def _predict(run, cfg, folder, out_csv, tta, chunk):
         for f in _partial_files(out_csv) if out_csv else (): f.unlink(missing_ok=True)  # nothing to continue
         raise ValueError(f"{folder}: no readable images" + ''.join(f'\n  {f}: {why}' for f,why in skipped))
     if not out_csv: return pd.concat(kept, ignore_index=True), skipped
+    if cfg['task'] == 'tree':  # Kaggle's order: ascending GalaxyID, as all_zeros_benchmark.csv
+        pd.read_csv(part).sort_values('GalaxyID').to_csv(part, index=False, float_format='%.6f')  # our own partial file; an interruption here only redoes the sort
     os.replace(part, out_csv)
     _partial_files(out_csv)[1].unlink()
     return n, skipped
+
+# %% ../nbs/09b_predict.ipynb #f25724ec
+KAGGLE_BENCHMARK = 'all_zeros_benchmark.csv'  # Kaggle's sample submission: every test GalaxyID, in submission order
+
+def _first_bad_value(sub:pd.DataFrame)->str|None:
+    "Where the first answer that is not a vote fraction (NaN, < 0, > 1) is, and what it is"
+    bad = ~sub[COLUMNS].apply(pd.to_numeric, errors='coerce').apply(lambda c: c.between(0, 1))
+    if not bad.values.any(): return None
+    r, c = map(int, np.argwhere(bad.values)[0])
+    return f"GalaxyID {sub.GalaxyID.iloc[r]}, column {COLUMNS[c]}: {sub.iloc[r, c + 1]} is not a vote fraction in [0, 1]"
+
+def _id_problem(ids:pd.Series, want:pd.Series|None, benchmark, skipped:list)->str|None:
+    "What is wrong with a submission's GalaxyIDs: repeated, or (against `want`) missing, unknown or out of order"
+    if ids.duplicated().any(): return f"GalaxyID {ids[ids.duplicated()].iloc[0]} has more than one row"
+    if want is None: return None if ids.is_monotonic_increasing else "rows are not in ascending GalaxyID (Kaggle's order)"
+    missing, unknown = want[~want.isin(ids)], ids[~ids.isin(want)]
+    skip = {Path(f).stem: (f, why) for f,why in skipped}
+    why = ' ({} skipped: {})'.format(*skip[str(missing.iloc[0])]) if len(missing) and str(missing.iloc[0]) in skip else ''
+    if len(missing): return f"{len(missing):,} GalaxyIDs of {benchmark} have no row, e.g. {missing.iloc[0]}{why}"
+    if len(unknown): return f"{len(unknown):,} GalaxyIDs are not in {benchmark}, e.g. {unknown.iloc[0]}"
+    return None if ids.reset_index(drop=True).equals(want.reset_index(drop=True)) else f"rows are not in the order of {benchmark}"
+
+def check_submission(csv, # A submission CSV for Kaggle's Galaxy Zoo challenge
+                     benchmark=None, # Kaggle's `all_zeros_benchmark.csv`: the GalaxyIDs a submission must have, in its order; None: ascending GalaxyIDs
+                     skipped:list=() # Files left out when predicting, named when GalaxyIDs are missing
+                    )->pd.DataFrame:
+    "Read `csv` as Kaggle would and refuse it, naming the first problem, where Kaggle would reject it; return it otherwise"
+    sub = pd.read_csv(csv)
+    cols = ['GalaxyID', *COLUMNS]
+    if list(sub.columns) != cols:
+        missing, extra = [c for c in cols if c not in sub.columns], [c for c in sub.columns if c not in cols]
+        what = f"no column {missing[0]}" if missing else f"unexpected column {extra[0]!r}" if extra else "columns not in Kaggle's order"
+        raise ValueError(f"{csv}: not a Kaggle submission: {what} (expected GalaxyID, then Class1.1 … Class11.6)")
+    if not pd.api.types.is_integer_dtype(sub.GalaxyID): raise ValueError(f"{csv}: not a Kaggle submission: GalaxyID holds values that are not whole numbers")
+    want = pd.read_csv(benchmark, usecols=['GalaxyID']).GalaxyID if benchmark else None
+    if problem := _first_bad_value(sub) or _id_problem(sub.GalaxyID, want, benchmark, list(skipped)):
+        raise ValueError(f"{csv}: not a Kaggle submission: {problem}")
+    return sub

@@ -7,8 +7,8 @@ from __future__ import annotations
 import numpy as np, pandas as pd
 
 # %% auto #0
-__all__ = ['QUESTIONS', 'QUESTION_TEXT', 'PARENT', 'ANSWERS', 'COLUMNS', 'ANSWER_NAMES', 'question_of', 'label_name', 'ancestors',
-           'questions_in', 'tree_violations', 'check_tree', 'describe']
+__all__ = ['QUESTIONS', 'QUESTION_TEXT', 'PARENT', 'ANSWERS', 'COLUMNS', 'ANSWER_NAMES', 'tree_graph', 'question_of',
+           'label_name', 'ancestors', 'questions_in', 'tree_violations', 'check_tree', 'describe']
 
 # %% ../nbs/00_tree.ipynb #633f29f0
 _TREE = (  # question, text, parent answer (None: asked of everyone), readable answers
@@ -36,6 +36,31 @@ PARENT = {q:p for q,_,p,_ in _TREE}  # question -> the answer column that leads 
 ANSWERS = {q:[f'{q}.{i+1}' for i in range(len(a))] for q,_,_,a in _TREE}  # question -> its answer columns
 COLUMNS = [c for q in QUESTIONS for c in ANSWERS[q]]  # the 37 answer columns in Kaggle order
 ANSWER_NAMES = {c:n for q,_,_,a in _TREE for c,n in zip(ANSWERS[q], a)}  # answer column -> readable name
+
+# %% ../nbs/00_tree.ipynb #bd23ccfd
+import html, textwrap
+
+# %% ../nbs/00_tree.ipynb #7648e3bc
+def tree_graph(fracs:dict|None=None, # Answer column -> vote fraction to show beside each answer (e.g. a model's prediction)
+               questions:list|None=None, # Questions to draw (default: all 11, or those whose answers `fracs` holds)
+               width:int=26 # Characters per line of a question's text
+              ):
+    "The decision tree as a graphviz `Digraph`: each question with its text and answers (with `fracs`, each answer's fraction, the top one in bold), an arrow from an answer to each question its voters are asked next"
+    import graphviz  # only to draw (`pip install graphviz`, and graphviz's `dot`)
+    qs = questions or (questions_in(fracs) if fracs else QUESTIONS)
+    g = graphviz.Digraph(graph_attr={'rankdir': 'LR', 'nodesep': '0.15', 'ranksep': '0.4'},
+                         node_attr={'shape': 'plain', 'fontname': 'Helvetica', 'fontsize': '12'})
+    for q in qs:
+        text = '<br/>'.join(html.escape(l) for l in textwrap.wrap(QUESTION_TEXT[q], width))
+        top = max(ANSWERS[q], key=fracs.get) if fracs and max(fracs[c] for c in ANSWERS[q]) > 0 else None
+        def row(c):
+            label = f'{c}  {html.escape(ANSWER_NAMES[c])}' + (f'  {fracs[c]:.2f}' if fracs else '')
+            return f'<tr><td port="{c}" align="left">{f"<b>{label}</b>" if c == top else label}</td></tr>'
+        g.node(q, f'<<table border="1" cellborder="0" cellspacing="0" cellpadding="2"><tr><td bgcolor="#dde6f3"><b>{q}</b><br/>{text}</td></tr>'
+                  + ''.join(map(row, ANSWERS[q])) + '</table>>')
+    for q in qs:
+        if (p := PARENT[q]) and p.split('.')[0] in qs: g.edge(f'{p.split(".")[0]}:{p}:e', f'{q}:w')
+    return g
 
 # %% ../nbs/00_tree.ipynb #81924880
 def question_of(col:str # An answer column, e.g. 'Class7.2'
