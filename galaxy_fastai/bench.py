@@ -4,7 +4,7 @@
 
 # %% ../nbs/14_performance.ipynb #a24ae70e
 from __future__ import annotations
-import io, json, logging, os, resource, shutil, statistics, subprocess, sys, tempfile, time, torch, numpy as np, pandas as pd
+import io, json, logging, os, resource, shutil, statistics, subprocess, sys, tempfile, time, zipfile, torch, numpy as np, pandas as pd
 from contextlib import redirect_stdout
 from functools import partial
 from pathlib import Path
@@ -21,8 +21,8 @@ from .predict import predict_folder
 
 # %% auto #0
 __all__ = ['median_times', 'median_time', 'pipeline_table', 'TrainTimer', 'loop_table', 'cpu_options_table', 'predict_table',
-           'decode_table', 'scale_folder', 'peak_memory_mb', 'scaling_table', 'predict_scaling_table', 'run_benchmark',
-           'galaxy_bench']
+           'decode_table', 'scale_folder', 'peak_memory_mb', 'scaling_table', 'predict_scaling_table', 'kaggle_zips',
+           'zip_table', 'run_benchmark', 'galaxy_bench']
 
 # %% ../nbs/14_performance.ipynb #ef63ae70
 def median_times(fs:dict, # Name: function to time
@@ -270,6 +270,35 @@ def predict_scaling_table(run, # Run folder to predict with
             shutil.rmtree(folder.parent)
     res = pd.DataFrame.from_dict(rows, orient='index').rename_axis('images')
     return res.assign(**{'img/s': res.predicted / res.seconds})
+
+# %% ../nbs/14_performance.ipynb #1547bf8b
+def kaggle_zips(folder:Path, dest:Path)->Path:
+    "`dest` holding the galaxies of Kaggle-format `folder` as Kaggle's download zips them: `images_training_rev1.zip` (images stored) and `training_solutions_rev1.zip`"
+    dest.mkdir(parents=True)
+    imgs = find_images(folder)
+    with zipfile.ZipFile(dest/'images_training_rev1.zip', 'w', zipfile.ZIP_STORED) as z:  # JPEGs do not compress
+        for f in sorted(imgs.glob('*.jpg')): z.write(f, f'images_training_rev1/{f.name}')
+    with zipfile.ZipFile(dest/'training_solutions_rev1.zip', 'w', zipfile.ZIP_DEFLATED) as z:
+        z.write(find_solutions(folder, 'task2'), 'training_solutions_rev1.csv')
+    return dest
+
+def zip_table(data, # Labelled data folder (the real sample)
+              sizes=(4000, 61578) # Galaxies of each `scale_folder` copy
+             )->pd.DataFrame:
+    "Labels + first decode (s) and peak memory of a task 2 run's start on a folder and on the same galaxies as Kaggle's zip files"
+    rows = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in sizes:
+            folder = scale_folder(data, Path(tmp)/f'data{n}', n, csv=find_solutions(Path(data), 'task2'))
+            zips = kaggle_zips(folder, Path(tmp)/f'zips{n}')
+            for way,path in (('folder', folder), ('zip files', zips)):
+                job = _job(_SCALE_JOB, path, 'memory', 0)
+                rows[(n, way)] = {k: job[k] for k in ('train galaxies', 'labels + decode (s)', 'peak memory (MB)')}
+            shutil.rmtree(folder); shutil.rmtree(zips)
+    res = pd.DataFrame.from_dict(rows, orient='index').rename_axis(['galaxies', 'read from'])
+    base = res.xs('folder', level=1).reindex(res.index.get_level_values(0))
+    return res.assign(**{'time vs folder': res['labels + decode (s)'].values / base['labels + decode (s)'].values,
+                         'memory vs folder': res['peak memory (MB)'].values / base['peak memory (MB)'].values})
 
 # %% ../nbs/14_performance.ipynb #573a4642
 def run_benchmark(data, # Data folder (the real sample)

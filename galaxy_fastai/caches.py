@@ -14,6 +14,7 @@ from PIL import Image
 from fastai.vision.all import TensorImage, TensorImageBW
 from .console import track, shown_path
 from .transforms import GalaxyImageError, galaxy_id, open_galaxy, galaxy_item_tfms
+from .archives import open_file, file_stat
 try: import fcntl  # file locks, so that processes sharing a disk cache decode each image once (absent on Windows)
 except ImportError: fcntl = None
 
@@ -24,7 +25,7 @@ __all__ = ['decode_all', 'ImageCache', 'DiskImages']
 def _width(fn)->int|None:
     "Image width from the header, or None if unreadable (`open_galaxy` then names the problem)"
     try:
-        with Image.open(fn) as im: return im.size[0]
+        with open_file(fn) as f, Image.open(f) as im: return im.size[0]
     except Exception: return None
 
 def _crop_resize(img:Image.Image, crop:int|None, sz:int)->Image.Image:
@@ -63,7 +64,9 @@ def decode_all(load, # Picklable function of one file, e.g. the `pixels` method 
     if processes is None: processes = len(fns) >= 256 and fork is not None  # fewer: starting processes costs more than it saves
     if processes:  # no GIL: PIL's Python (JPEG markers, conversions) runs in parallel too
         pool, size = ProcessPoolExecutor(workers, mp_context=fork), min(256, -(-len(fns) // (4 * workers)))  # few tasks, each a few per worker
-        results = chain.from_iterable(pool.map(partial(_decode_chunk, load), [fns[i:i + size] for i in range(0, len(fns), size)]))
+        with warnings.catch_warnings():  # Python ≥ 3.12 warns of fork() beside threads (torch's); the children only decode with PIL and NumPy, as PyTorch's forked DataLoader workers do
+            warnings.filterwarnings('ignore', 'This process .* is multi-threaded, use of fork', DeprecationWarning)
+            results = chain.from_iterable(pool.map(partial(_decode_chunk, load), [fns[i:i + size] for i in range(0, len(fns), size)]))  # the workers start here
     else:  # PIL releases the GIL while it decodes and resizes
         pool = ThreadPoolExecutor(workers)
         results = pool.map(decoded, fns)
@@ -149,10 +152,8 @@ class ImageCache:
 
 # %% ../nbs/03a_caches.ipynb #90d1f657
 def _stat(fn)->list|None:
-    "Size and modification time (ns) of `fn`, None if it is gone: what says whether a cached image is still the file's"
-    try: s = os.stat(fn)
-    except OSError: return None  # decoding it then names the problem
-    return [s.st_size, s.st_mtime_ns]
+    "Size and version (modification time in ns; a zip entry's CRC) of `fn`, None if it is gone: what says whether a cached image is still the file's"
+    return file_stat(fn)  # None: decoding it then names the problem
 
 def _no_space(e:OSError, folder)->OSError:
     "A full disk named in one line with what to do; other errors as they are"

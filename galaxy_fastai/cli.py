@@ -65,7 +65,7 @@ def _synthetic_note(n:int)->str:
 # %% ../nbs/10_cli.ipynb #bb5832ff
 @call_parse
 def galaxy_train(config:str=None, # YAML file of settings (keys as below); command-line options win
-                 data:str=None, # Data folder (`images_training_rev1/` or `images/` + solutions CSV); default: $GALAXY_ZOO_DATA, else the embedded synthetic set
+                 data:str=None, # Data folder (`images_training_rev1/` or `images/` + solutions CSV, or Kaggle's zip files of them, read in place); default: $GALAXY_ZOO_DATA, else the embedded synthetic set
                  csv:str=None, # Solutions CSV (default: the largest in the data folder with the task's columns)
                  extra:Param("Another data folder whose galaxies only train, never validate or test (repeat for more)", str, action='append')=None,
                  task:str=None, # task1, task2 or tree (default task1)
@@ -135,7 +135,7 @@ def galaxy_evaluate(run:str, # Run folder written by galaxy_train
 
 @call_parse
 def galaxy_predict(run:str, # Run folder written by galaxy_train
-                   folder:str, # Folder of galaxy images
+                   folder:str, # Folder of galaxy images, or Kaggle's images_test_rev1.zip (read in place)
                    out:str='predictions.csv', # Kaggle-format CSV to write (GalaxyID, answers)
                    tta:store_true=False, # Average the 8 dihedral views (flips, 90° rotations) of each image
                    overwrite:store_true=False, # Replace --out if it exists (otherwise refused)

@@ -9,6 +9,7 @@ from pathlib import Path
 from .console import track
 from .data import task_columns
 from .tree import COLUMNS
+from .archives import list_files, zip_folder, file_stat, is_file
 from .transforms import galaxy_id
 from .settings import saved_config, run_cache
 from .runfolder import RunLock
@@ -20,11 +21,14 @@ __all__ = ['STATE_WORDS', 'KAGGLE_BENCHMARK', 'galaxy_files', 'predict_folder', 
 
 # %% ../nbs/09b_predict.ipynb #55f6d2e0
 def galaxy_files(folder)->tuple:
-    "The image files in `folder` named by a GalaxyID, and `(file, reason)` for every other file (hidden files aside)"
-    if not Path(folder).is_dir(): raise FileNotFoundError(f"image folder not found: {folder}")
-    entries = sorted(p for p in Path(folder).iterdir() if not p.name.startswith('.'))
-    named = {f: "a link to a file that does not exist" for f in entries if f.is_symlink() and not f.exists()}
-    files = [p for p in entries if p.is_file()]
+    "The image files in `folder` (or in Kaggle's `images_test_rev1.zip`, read in place) named by a GalaxyID, and `(file, reason)` for every other file (hidden files aside)"
+    if str(folder).lower().endswith('.zip') and Path(folder).is_file(): entries, named = list_files(zip_folder(Path(folder))), {}
+    elif Path(folder).is_dir():
+        entries = sorted(p for p in Path(folder).iterdir() if not p.name.startswith('.'))
+        named = {f: "a link to a file that does not exist" for f in entries if f.is_symlink() and not f.exists()}
+    else: raise FileNotFoundError(f"image folder not found: {folder}")
+    entries = [p for p in entries if not p.name.startswith('.')]
+    files = [p for p in entries if p not in named and is_file(p)]
     named |= {f: f"{f.stem!r} is not a GalaxyID (Kaggle images are named <GalaxyID>.jpg)" for f in files if not f.stem.isdigit()}
     ids = pd.Series({f: int(f.stem) for f in files if f not in named}, dtype='int64')  # 0100322 and 100322 are one galaxy
     same = ids.groupby(ids).transform('size')
@@ -46,7 +50,7 @@ def _digest(o)->str:
 
 def _prediction_state(run, folder, files:list, tta:bool)->dict:
     "What produced a prediction's rows: the run and its weights (their bytes), the image folder and its files (names, sizes, times), TTA"
-    listing = '\n'.join(f"{f.name}\t{s.st_size}\t{s.st_mtime_ns}" for f in files for s in [f.stat()])
+    listing = '\n'.join(f"{f.name}\t{s[0]}\t{s[1]}" for f in files for s in [file_stat(f)])
     return {'run': str(Path(run).resolve()), 'weights': _digest(Path(run)/'weights.pth'), 'folder': str(Path(folder).resolve()),
             'files': _digest(listing), 'tta': tta}
 
@@ -91,7 +95,7 @@ def predict_folder(run, # Run folder written by `train_run`
     busy = "another galaxy_predict (process {pid}) is writing {out}: wait for it to end, or choose another --out"
     with RunLock(out_csv, out_csv.with_name(out_csv.name + '.lock'), busy): n, skipped = _predict(run, cfg, folder, out_csv, tta, chunk)
     if cfg['task'] == 'tree':  # all 37 answers: a Kaggle submission, in Kaggle's row order, refused (after writing) where Kaggle would
-        check_submission(out_csv, benchmark or next((f for f in [Path(folder).parent/KAGGLE_BENCHMARK] if f.is_file()), None), skipped)
+        check_submission(out_csv, benchmark or _benchmark_beside(folder), skipped)
     return n, skipped
 
 def _predict(run, cfg, folder, out_csv, tta, chunk):
@@ -143,6 +147,11 @@ def _id_problem(ids:pd.Series, want:pd.Series|None, benchmark, skipped:list)->st
     if len(missing): return f"{len(missing):,} GalaxyIDs of {benchmark} have no row, e.g. {missing.iloc[0]}{why}"
     if len(unknown): return f"{len(unknown):,} GalaxyIDs are not in {benchmark}, e.g. {unknown.iloc[0]}"
     return None if ids.reset_index(drop=True).equals(want.reset_index(drop=True)) else f"rows are not in the order of {benchmark}"
+
+def _benchmark_beside(folder)->Path|None:
+    "Kaggle's benchmark file in the folder that holds the images' folder (or zip file), zipped or not"
+    here = next(p for p in [Path(folder), *Path(folder).parents] if p.is_dir() and p != Path(folder))
+    return next((f for f in (here/KAGGLE_BENCHMARK, here/KAGGLE_BENCHMARK.replace('.csv', '.zip')) if f.is_file()), None)
 
 def check_submission(csv, # A submission CSV for Kaggle's Galaxy Zoo challenge
                      benchmark=None, # Kaggle's `all_zeros_benchmark.csv`: the GalaxyIDs a submission must have, in its order; None: ascending GalaxyIDs

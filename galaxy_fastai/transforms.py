@@ -12,6 +12,7 @@ from fastai.vision.all import (PILImage, PILImageBW, TensorImage, image2tensor, 
                                Flip, Zoom, AffineCoordTfm, affine_mat, PadMode)
 from fastai.vision.augment import setup_aug_tfms, t0, t1
 from .console import shown_path
+from .archives import open_file, file_stat
 
 # %% auto #0
 __all__ = ['PRESETS', 'GalaxyImageError', 'galaxy_id', 'open_galaxy', 'GalaxyImage', 'GalaxyImageBW', 'image_problems',
@@ -30,8 +31,9 @@ def galaxy_id(fn)->str:
 
 def _file_problem(fn:Path):
     "Why file `fn` cannot be an image before it is even opened (missing, empty), or `None`"
-    if not fn.is_file(): return 'image file not found'
-    if fn.stat().st_size == 0: return 'image file is empty (0 bytes)'
+    st = file_stat(fn)  # a file on the disk or inside a zip file
+    if st is None: return 'image file not found'
+    if st[0] == 0: return 'image file is empty (0 bytes)'
 
 def open_galaxy(fn, # Image file, e.g. `images_training_rev1/100008.jpg`
                 mode:str='RGB', # PIL mode to convert to: 'RGB', or 'L' for greyscale
@@ -40,7 +42,7 @@ def open_galaxy(fn, # Image file, e.g. `images_training_rev1/100008.jpg`
     "Open and fully decode image `fn` as `mode`, raising `GalaxyImageError` naming the file and GalaxyID"
     fn = Path(fn)
     try:
-        with Image.open(fn) as im:
+        with open_file(fn) as f, Image.open(f) as im:
             if draft: im.draft(mode, draft)  # PIL's JPEG draft mode: 1/2, 1/4 or 1/8 scale; other formats ignore it
             if why := _mode_problem(im): raise GalaxyImageError(f"{fn} (GalaxyID {galaxy_id(fn)}): {why}", why)
             return _to_8bit(im).convert(mode)  # convert() decodes all pixels, so truncation shows here
@@ -83,7 +85,7 @@ def _image_problem(fn):
     "Why `fn` cannot be used (missing, empty, not an image), or `None`; reads only the header"
     if why := _file_problem(fn): return why
     try:
-        with Image.open(fn) as im: im.verify()
+        with open_file(fn) as f, Image.open(f) as im: im.verify()
     except Exception as e: return f'not a readable image ({type(e).__name__})'
 
 # %% ../nbs/03_transforms.ipynb #d53d47c7
