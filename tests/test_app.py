@@ -1,10 +1,9 @@
 """The galaxy app as a user meets it: `galaxy_app RUN` started as a command on a run trained on synthetic galaxies, the page
 opened in headless Chromium, an image uploaded through the page and the answers read back from it (the numbers of
 `learn.predict` on that file), then a text file renamed `.jpg` uploaded and the page's error message read."""
-import os, shutil, socket, subprocess, sys, time, urllib.request, pytest
+import os, socket, subprocess, sys, time, urllib.request, pytest
 from pathlib import Path
 
-CHROMIUM, DRIVER = shutil.which('chromium'), shutil.which('chromedriver')
 
 def _free_port()->int:
     with socket.socket() as s:
@@ -37,19 +36,6 @@ def app(run):
     else: pytest.fail('galaxy_app did not serve its page within 2 minutes')
     yield url
     proc.terminate(); proc.wait(30)
-
-@pytest.fixture(scope='module')
-def browser():
-    if not (CHROMIUM and DRIVER):
-        if os.environ.get('CI'): pytest.fail('headless Chromium is needed: apt-get install chromium chromium-driver')
-        pytest.skip('chromium / chromedriver not installed')
-    from selenium import webdriver
-    opts = webdriver.ChromeOptions()
-    opts.binary_location = CHROMIUM
-    for a in ('--headless', '--no-sandbox', '--disable-gpu', '--window-size=1280,1000'): opts.add_argument(a)
-    driver = webdriver.Chrome(service=webdriver.ChromeService(DRIVER), options=opts)
-    yield driver
-    driver.quit()
 
 def _upload(browser, url, fn):
     "Open the page, upload `fn` through its file input and press Predict"

@@ -5,13 +5,12 @@ warning, a traceback or a machine's path; the API entries have clean signatures 
 finds `branch_learner` and goes to its entry, and `gradcam` finds Grad-CAM. Every formula is typeset (KaTeX), every
 image has alt text, no page scrolls sideways at 800 px, and at 390 px the sidebar folds behind a menu button. A screenshot of the home page is saved in the build folder
 (`_docs/screenshot-home.png`) as a CI artifact."""
-import os, re, shutil, subprocess, sys, pytest
+import re, subprocess, sys, pytest
 from pathlib import Path
 from urllib.parse import urlparse, unquote
 
 ROOT = Path(__file__).resolve().parents[1]
 SITE = ROOT/'_docs'
-CHROMIUM, DRIVER = shutil.which('chromium'), shutil.which('chromedriver')
 BROKEN_IMAGES = "return [...document.images].filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.getAttribute('src'))"
 LINKS = "return [...document.querySelectorAll('a[href]')].map(a => a.href)"
 # What must never show on a page: notebook prompts, markdown that did not render, leaked logs, paths and progress bars
@@ -26,19 +25,6 @@ MAIN_WIDTH = "return document.querySelector('main').getBoundingClientRect().widt
 def site():
     subprocess.run([sys.executable, str(ROOT/'tools'/'docs.py'), '--out', str(SITE)], check=True)
     return SITE
-
-@pytest.fixture(scope='module')
-def browser():
-    if not (CHROMIUM and DRIVER):
-        if os.environ.get('CI'): pytest.fail('headless Chromium is needed: apt-get install chromium chromium-driver')
-        pytest.skip('chromium / chromedriver not installed (apt-get install chromium chromium-driver)')
-    from selenium import webdriver
-    opts = webdriver.ChromeOptions()
-    opts.binary_location = CHROMIUM
-    for a in ('--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--window-size=1280,900'): opts.add_argument(a)
-    driver = webdriver.Chrome(service=webdriver.ChromeService(DRIVER), options=opts)
-    yield driver
-    driver.quit()
 
 def _figures_in_notebooks()->int:
     "Image outputs of the shown cells of the notebooks, i.e. the figures the site must show"
