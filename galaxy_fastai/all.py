@@ -8,6 +8,7 @@ __all__ = []
 # %% ../nbs/99_all.ipynb #b69cb4fa
 from .tree import *
 from .data import *
+from .archives import *
 from .console import *
 from .synthetic import *
 from .transforms import *
@@ -25,8 +26,9 @@ from .inference import *
 from .predict import *
 from .experiments import *
 from .interpret import *
+from .app import *
 from .cli import *
-from . import tree, data, console, synthetic, transforms, caches, dataloaders, losses, metrics, archs, models, settings, runfolder, checkpoints, runs, inference, predict, experiments, interpret, cli
+from . import tree, data, archives, console, synthetic, transforms, caches, dataloaders, losses, metrics, archs, models, settings, runfolder, checkpoints, runs, inference, predict, experiments, interpret, app, cli
 
 # nbdev writes an empty `__all__` for a module of imports; name the API here so that `import *` brings it
-__all__ = [o for m in (tree, data, console, synthetic, transforms, caches, dataloaders, losses, metrics, archs, models, settings, runfolder, checkpoints, runs, inference, predict, experiments, interpret, cli) for o in m.__all__]
+__all__ = [o for m in (tree, data, archives, console, synthetic, transforms, caches, dataloaders, losses, metrics, archs, models, settings, runfolder, checkpoints, runs, inference, predict, experiments, interpret, app, cli) for o in m.__all__]

@@ -9,7 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['zip_part', 'open_file', 'file_stat', 'is_file', 'list_files', 'zip_folder']
+__all__ = ['zip_part', 'open_path', 'file_stat', 'is_file', 'list_files', 'zip_folder']
 
 # %% ../nbs/01b_archives.ipynb #e1956beb
 @lru_cache(maxsize=4096)
@@ -36,7 +36,7 @@ def _info(fn)->zipfile.ZipInfo|None:
     except KeyError: return None
 
 # %% ../nbs/01b_archives.ipynb #26a7ce6b
-def open_file(fn):
+def open_path(fn):
     "`fn`'s bytes as a binary file object, from the disk or from inside a zip file"
     if part := zip_part(fn): return _archive(part[0]).open(part[1])
     return open(fn, 'rb')

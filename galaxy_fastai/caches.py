@@ -14,7 +14,7 @@ from PIL import Image
 from fastai.vision.all import TensorImage, TensorImageBW
 from .console import track, shown_path
 from .transforms import GalaxyImageError, galaxy_id, open_galaxy, galaxy_item_tfms
-from .archives import open_file, file_stat
+from .archives import open_path, file_stat
 try: import fcntl  # file locks, so that processes sharing a disk cache decode each image once (absent on Windows)
 except ImportError: fcntl = None
 
@@ -25,7 +25,7 @@ __all__ = ['decode_all', 'ImageCache', 'DiskImages']
 def _width(fn)->int|None:
     "Image width from the header, or None if unreadable (`open_galaxy` then names the problem)"
     try:
-        with open_file(fn) as f, Image.open(f) as im: return im.size[0]
+        with open_path(fn) as f, Image.open(f) as im: return im.size[0]
     except Exception: return None
 
 def _crop_resize(img:Image.Image, crop:int|None, sz:int)->Image.Image:

@@ -12,7 +12,7 @@ from fastai.vision.all import (PILImage, PILImageBW, TensorImage, image2tensor, 
                                Flip, Zoom, AffineCoordTfm, affine_mat, PadMode)
 from fastai.vision.augment import setup_aug_tfms, t0, t1
 from .console import shown_path
-from .archives import open_file, file_stat
+from .archives import open_path, file_stat
 
 # %% auto #0
 __all__ = ['PRESETS', 'GalaxyImageError', 'galaxy_id', 'open_galaxy', 'GalaxyImage', 'GalaxyImageBW', 'image_problems',
@@ -42,7 +42,7 @@ def open_galaxy(fn, # Image file, e.g. `images_training_rev1/100008.jpg`
     "Open and fully decode image `fn` as `mode`, raising `GalaxyImageError` naming the file and GalaxyID"
     fn = Path(fn)
     try:
-        with open_file(fn) as f, Image.open(f) as im:
+        with open_path(fn) as f, Image.open(f) as im:
             if draft: im.draft(mode, draft)  # PIL's JPEG draft mode: 1/2, 1/4 or 1/8 scale; other formats ignore it
             if why := _mode_problem(im): raise GalaxyImageError(f"{fn} (GalaxyID {galaxy_id(fn)}): {why}", why)
             return _to_8bit(im).convert(mode)  # convert() decodes all pixels, so truncation shows here
@@ -85,7 +85,7 @@ def _image_problem(fn):
     "Why `fn` cannot be used (missing, empty, not an image), or `None`; reads only the header"
     if why := _file_problem(fn): return why
     try:
-        with open_file(fn) as f, Image.open(f) as im: im.verify()
+        with open_path(fn) as f, Image.open(f) as im: im.verify()
     except Exception as e: return f'not a readable image ({type(e).__name__})'
 
 # %% ../nbs/03_transforms.ipynb #d53d47c7
