@@ -29,11 +29,6 @@ def _archive(path:Path)->zipfile.ZipFile:
     if key not in _ARCHIVES: _ARCHIVES[key] = zipfile.ZipFile(path)
     return _ARCHIVES[key]
 
-def _info(fn)->zipfile.ZipInfo|None:
-    "The zip entry of `fn`, None if the archive has no such file"
-    archive, member = zip_part(fn)
-    try: return _archive(archive).getinfo(member)
-    except KeyError: return None
 
 # %% ../nbs/01b_archives.ipynb #26a7ce6b
 def open_path(fn):
@@ -43,9 +38,10 @@ def open_path(fn):
 
 def file_stat(fn)->list|None:
     "`[size, version]` of a file (version: its modification time in ns, or a zip entry's CRC), None if there is no such file"
-    if zip_part(fn):
-        info = _info(fn)
-        return None if info is None or info.is_dir() else [info.file_size, info.CRC]
+    if part := zip_part(fn):
+        try: info = _archive(part[0]).getinfo(part[1])
+        except KeyError: return None
+        return None if info.is_dir() else [info.file_size, info.CRC]
     try: s = os.stat(fn)
     except OSError: return None
     return [s.st_size, s.st_mtime_ns] if stat.S_ISREG(s.st_mode) else None  # one system call: this runs once per image
@@ -58,8 +54,8 @@ def is_file(fn)->bool:
 def list_files(folder)->list:
     "The files directly in `folder`, a folder on the disk or one inside a zip file (the zip file itself: its top level), sorted"
     folder = Path(folder)
-    if _is_zip(str(folder)) or zip_part(folder):
-        archive, inner = (folder, '') if _is_zip(str(folder)) else zip_part(folder)
+    if part := (folder, '') if _is_zip(str(folder)) else zip_part(folder):
+        archive, inner = part
         prefix = inner.rstrip('/') + '/' if inner else ''
         names = [n for n in _archive(archive).namelist() if n.startswith(prefix) and '/' not in n[len(prefix):].rstrip('/') and not n.endswith('/')]
         return sorted(Path(archive)/n for n in names)
