@@ -4,31 +4,74 @@
 
 # %% ../nbs/01b_archives.ipynb #cf4a2aef
 from __future__ import annotations
-import os, stat, zipfile
+import io, os, stat, struct, zipfile, pandas as pd
+from fnmatch import fnmatch
 from functools import lru_cache
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['zip_part', 'open_path', 'file_stat', 'is_file', 'list_files', 'zip_folder']
+__all__ = ['COMPETITION_ZIP', 'zip_part', 'open_path', 'file_stat', 'is_file', 'is_folder', 'read_csv', 'list_files',
+           'zip_folder', 'kaggle_folder']
 
 # %% ../nbs/01b_archives.ipynb #e1956beb
 @lru_cache(maxsize=4096)
-def _is_zip(path:str)->bool: return path.lower().endswith('.zip') and os.path.isfile(path)
+def _is_zip(path:str)->bool:
+    "Whether `path` names a zip file: on the disk, or inside another zip file (the competition zip holds Kaggle's zip files)"
+    if not path.lower().endswith('.zip'): return False
+    return os.path.isfile(path) or ((part := zip_part(path)) is not None and _entry(*part) is not None)
 
 def zip_part(fn)->tuple|None:
-    "`(archive, member)` when `fn` lies inside a zip file (`data/images.zip/images/1.jpg`), else None"
+    "`(archive, member)` when `fn` lies inside a zip file (`data/images.zip/images/1.jpg`), else None; `archive` may itself lie inside a zip file"
     fn = Path(fn)
     for parent in fn.parents:
         if _is_zip(str(parent)): return parent, fn.relative_to(parent).as_posix()
     return None
 
+def _entry(archive, member:str)->zipfile.ZipInfo|None:
+    "The `ZipInfo` of file `member` of `archive`, None if it has no such file"
+    try: info = _archive(archive).getinfo(member)
+    except KeyError: return None
+    return None if info.is_dir() else info
+
 _ARCHIVES = {}  # (process, archive) -> ZipFile: each process, a forked worker too, reads through a handle of its own
 
-def _archive(path:Path)->zipfile.ZipFile:
-    key = (os.getpid(), str(path))
-    if key not in _ARCHIVES: _ARCHIVES[key] = zipfile.ZipFile(path)
+def _archive(path)->zipfile.ZipFile:
+    key = (os.getpid(), str(path), *(file_stat(path) or ()))  # a zip file replaced since (downloaded again) is opened anew
+    if key not in _ARCHIVES: _ARCHIVES[key] = zipfile.ZipFile(_zip_bytes(Path(path)))
     return _ARCHIVES[key]
 
+# %% ../nbs/01b_archives.ipynb #a1c0e5b2
+class _Window(io.RawIOBase):
+    "Bytes `start` … `start + size` of file `fn`, as a seekable file of their own"
+    def __init__(self, fn, start:int, size:int): self.f, self.start, self.size, self.pos = open(fn, 'rb'), start, size, 0
+    def readable(self): return True
+    def seekable(self): return True
+    def tell(self): return self.pos
+    def seek(self, offset, whence=os.SEEK_SET):
+        self.pos = max(0, (0, self.pos, self.size)[whence] + offset)
+        return self.pos
+    def readinto(self, b):
+        self.f.seek(self.start + self.pos)
+        n = self.f.readinto(memoryview(b)[:max(0, self.size - self.pos)])
+        self.pos += n
+        return n
+    def close(self): self.f.close(); super().close()
+
+def _data_offset(archive, info:zipfile.ZipInfo)->int:
+    "Where the bytes of member `info` start in `archive`: after its local header, whose name and extra fields may differ in length from the central directory's"
+    with open(archive, 'rb') as f:
+        f.seek(info.header_offset)
+        head = f.read(zipfile.sizeFileHeader)
+    if head[:4] != zipfile.stringFileHeader: raise zipfile.BadZipFile(f"{archive}: no local header for {info.filename}")
+    name_len, extra_len = struct.unpack('<HH', head[26:30])
+    return info.header_offset + zipfile.sizeFileHeader + name_len + extra_len
+
+def _zip_bytes(path:Path):
+    "What `ZipFile` reads zip file `path` from: the file on the disk; inside a zip file on the disk, a window on it (stored) or `zipfile`'s stream (compressed)"
+    if not (part := zip_part(path)): return path
+    outer, info = part[0], _entry(*part)
+    if info.compress_type == zipfile.ZIP_STORED and not zip_part(outer): return _Window(outer, _data_offset(outer, info), info.file_size)
+    return _archive(outer).open(info)
 
 # %% ../nbs/01b_archives.ipynb #26a7ce6b
 def open_path(fn):
@@ -38,10 +81,7 @@ def open_path(fn):
 
 def file_stat(fn)->list|None:
     "`[size, version]` of a file (version: its modification time in ns, or a zip entry's CRC), None if there is no such file"
-    if part := zip_part(fn):
-        try: info = _archive(part[0]).getinfo(part[1])
-        except KeyError: return None
-        return None if info.is_dir() else [info.file_size, info.CRC]
+    if part := zip_part(fn): return None if (info := _entry(*part)) is None else [info.file_size, info.CRC]
     try: s = os.stat(fn)
     except OSError: return None
     return [s.st_size, s.st_mtime_ns] if stat.S_ISREG(s.st_mode) else None  # one system call: this runs once per image
@@ -49,6 +89,18 @@ def file_stat(fn)->list|None:
 def is_file(fn)->bool:
     "Whether `fn` is a file, on the disk or inside a zip file"
     return file_stat(fn) is not None
+
+def is_folder(path)->bool:
+    "Whether `path` is a folder: on the disk, inside a zip file, or a zip file itself (its top level)"
+    if _is_zip(str(path)): return True
+    if not (part := zip_part(path)): return Path(path).is_dir()
+    prefix = part[1].rstrip('/') + '/'
+    return any(n.startswith(prefix) for n in _archive(part[0]).namelist())
+
+def read_csv(fn, **kwargs)->pd.DataFrame:
+    "pandas' `read_csv` of a CSV or a zipped CSV (Kaggle's `training_solutions_rev1.zip`), on the disk or inside a zip file"
+    if not zip_part(fn): return pd.read_csv(fn, **kwargs)  # pandas unzips a zipped CSV itself
+    with open_path(fn) as f: return pd.read_csv(f, compression='zip' if str(fn).lower().endswith('.zip') else None, **kwargs)
 
 # %% ../nbs/01b_archives.ipynb #ff9be612
 def list_files(folder)->list:
@@ -66,3 +118,13 @@ def zip_folder(archive:Path)->Path:
     tops = {n.split('/')[0] for n in _archive(archive).namelist() if '/' in n}
     loose = [n for n in _archive(archive).namelist() if '/' not in n]
     return archive/tops.pop() if len(tops) == 1 and not loose else archive
+
+# %% ../nbs/01b_archives.ipynb #a1c0e5b4
+COMPETITION_ZIP = 'galaxy-zoo-the-galaxy-challenge.zip'  # what the Kaggle command-line tool downloads: Kaggle's zip files in one
+
+def kaggle_folder(path)->Path:
+    "Where data set `path`'s files are: `path`, or the competition zip in it when it holds no images of its own"
+    path = Path(path)
+    own = ('images_training_rev1', 'images', 'images_training_rev1.zip', 'images_test_rev1', 'images_test_rev1.zip')
+    if is_file(path/COMPETITION_ZIP) and not any(is_folder(path/n) or is_file(path/n) for n in own): return path/COMPETITION_ZIP
+    return path

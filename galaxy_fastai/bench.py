@@ -18,11 +18,12 @@ from .dataloaders import galaxy_dls, find_images, find_solutions
 from .models import base_learner, branch_learner
 from .runs import train_run
 from .predict import predict_folder
+from .archives import COMPETITION_ZIP
 
 # %% auto #0
 __all__ = ['median_times', 'median_time', 'pipeline_table', 'TrainTimer', 'loop_table', 'cpu_options_table', 'predict_table',
            'decode_table', 'scale_folder', 'peak_memory_mb', 'scaling_table', 'predict_scaling_table', 'kaggle_zips',
-           'zip_table', 'run_benchmark', 'galaxy_bench']
+           'competition_zip', 'zip_table', 'run_benchmark', 'galaxy_bench']
 
 # %% ../nbs/14_performance.ipynb #ef63ae70
 def median_times(fs:dict, # Name: function to time
@@ -282,6 +283,13 @@ def kaggle_zips(folder:Path, dest:Path)->Path:
         z.write(find_solutions(folder, 'task2'), 'training_solutions_rev1.csv')
     return dest
 
+def competition_zip(zips:Path, dest:Path, method)->Path:
+    "`dest` holding the zip files of `zips` in one zip, as the Kaggle command-line tool downloads them, each stored or compressed (`method`)"
+    dest.mkdir(parents=True)
+    with zipfile.ZipFile(dest/COMPETITION_ZIP, 'w', method) as z:
+        for f in sorted(zips.iterdir()): z.write(f, f.name)
+    return dest
+
 _DECODE_JOB = """
 import json, sys, time
 data = sys.argv[1]
@@ -301,9 +309,10 @@ def zip_table(data, # Labelled data folder (the real sample)
         for n in sizes:
             folder = scale_folder(data, Path(tmp)/f'data{n}', n, csv=find_solutions(Path(data), 'task2'))
             zips = kaggle_zips(folder, Path(tmp)/f'zips{n}')
-            for way,path in (('folder', folder), ('zip files', zips)):
-                rows[(n, way)] = _job(_DECODE_JOB, path)
-            shutil.rmtree(folder); shutil.rmtree(zips)
+            ways = {'folder': folder, 'zip files': zips, **{f'competition zip ({how})': competition_zip(zips, Path(tmp)/f'cli-{how}', method)
+                                                            for how,method in (('stored', zipfile.ZIP_STORED), ('compressed', zipfile.ZIP_DEFLATED))}}
+            for way,path in ways.items(): rows[(n, way)] = _job(_DECODE_JOB, path)
+            for path in ways.values(): shutil.rmtree(path)
     res = pd.DataFrame.from_dict(rows, orient='index').rename_axis(['galaxies', 'read from'])
     base = res.xs('folder', level=1).reindex(res.index.get_level_values(0))
     return res.assign(**{'time vs folder': res['labels + decode (s)'].values / base['labels + decode (s)'].values,

@@ -65,7 +65,7 @@ def _synthetic_note(n:int)->str:
 # %% ../nbs/10_cli.ipynb #bb5832ff
 @call_parse
 def galaxy_train(config:str=None, # YAML file of settings (keys as below); command-line options win
-                 data:str=None, # Data folder (`images_training_rev1/` or `images/` + solutions CSV, or Kaggle's zip files of them, read in place); default: $GALAXY_ZOO_DATA, else the embedded synthetic set
+                 data:str=None, # Data folder (`images_training_rev1/` or `images/` + solutions CSV, or Kaggle's zip files of them, or the competition zip, read in place); default: $GALAXY_ZOO_DATA, else the embedded synthetic set
                  csv:str=None, # Solutions CSV (default: the largest in the data folder with the task's columns)
                  extra:Param("Another data folder whose galaxies only train, never validate or test (repeat for more)", str, action='append')=None,
                  task:str=None, # task1, task2 or tree (default task1)
@@ -121,7 +121,7 @@ def galaxy_train(config:str=None, # YAML file of settings (keys as below); comma
 # %% ../nbs/10_cli.ipynb #71af0702
 @call_parse
 def galaxy_evaluate(run:str, # Run folder written by galaxy_train
-                    data:str, # Labelled data folder (images + Kaggle-format solutions CSV)
+                    data:str, # Labelled data folder (images + Kaggle-format solutions CSV; zipped as Kaggle's download)
                     csv:str=None, # Solutions CSV (default: the largest in the folder with the task's columns)
                     ids:str=None, # CSV with a GalaxyID column: only these galaxies (e.g. RUN/test_ids.csv, the run's held-out set)
                     skip_bad:store_true=False, # Leave out unusable images instead of failing
@@ -135,7 +135,7 @@ def galaxy_evaluate(run:str, # Run folder written by galaxy_train
 
 @call_parse
 def galaxy_predict(run:str, # Run folder written by galaxy_train
-                   folder:str, # Folder of galaxy images, or Kaggle's images_test_rev1.zip (read in place)
+                   folder:str, # Folder of galaxy images, or Kaggle's images_test_rev1.zip (read in place), or the competition zip
                    out:str='predictions.csv', # Kaggle-format CSV to write (GalaxyID, answers)
                    tta:store_true=False, # Average the 8 dihedral views (flips, 90° rotations) of each image
                    overwrite:store_true=False, # Replace --out if it exists (otherwise refused)

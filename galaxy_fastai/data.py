@@ -9,6 +9,7 @@ from pathlib import Path
 from sklearn.model_selection import train_test_split
 from .tree import *
 from .console import shown_path
+from .archives import is_file, read_csv
 
 # %% auto #0
 __all__ = ['TASKS', 'CLASS1_NAMES', 'sample_path', 'extra_path', 'read_solutions', 'csv_problem', 'combine_solutions',
@@ -76,8 +77,8 @@ def read_solutions(path, # A Kaggle-format solutions CSV: `GalaxyID` and whole q
     "Read and validate a Galaxy Zoo solutions CSV; columns come back in Kaggle order"
     fn = Path(path)
     shown = shown_path(fn)  # every message names the file as the user gave it
-    if not fn.is_file(): raise FileNotFoundError(f"solutions CSV not found: {shown}")
-    try: raw = pd.read_csv(fn, dtype=str)
+    if not is_file(fn): raise FileNotFoundError(f"solutions CSV not found: {shown}")
+    try: raw = read_csv(fn, dtype=str)  # on the disk or inside a zip file
     except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as e: raise ValueError(f"{shown}: not a readable CSV ({e})") from e
     _check_columns(raw, shown)
     if len(raw) == 0: raise ValueError(f"{shown}: no galaxies (header only)")
@@ -93,7 +94,7 @@ def csv_problem(path, # A solutions CSV
                 cols:list=() # Answer columns it must have (e.g. `task_columns(task)`)
                )->str|None:
     "Why the header of solutions CSV `path` cannot serve (empty, unreadable, another separator, stray spaces, unknown or missing columns), else None"
-    try: header = pd.read_csv(path, nrows=0, dtype=str)
+    try: header = read_csv(path, nrows=0, dtype=str)
     except pd.errors.EmptyDataError: return f"{Path(path).name}: empty file"
     except (pd.errors.ParserError, UnicodeDecodeError) as e: return f"{Path(path).name}: not a readable CSV ({e})"
     try: _check_columns(header, Path(path).name)

@@ -16,7 +16,8 @@ from .transforms import *
 from .caches import *
 from .synthetic import synthetic_path, cache_dir
 from .console import shown_path
-from .archives import zip_folder
+from .archives import zip_folder, kaggle_folder, list_files, is_file, is_folder, read_csv
+from fnmatch import fnmatch
 
 # %% auto #0
 __all__ = ['TASK_DEFAULTS', 'find_images', 'solution_files', 'find_solutions', 'Fractions', 'Fractionize', 'FractionsBlock',
@@ -26,22 +27,22 @@ __all__ = ['TASK_DEFAULTS', 'find_images', 'solution_files', 'find_solutions', '
 
 # %% ../nbs/04_dataloaders.ipynb #8696a241
 def find_images(path:Path)->Path:
-    "The image folder of data set `path`: `images_training_rev1/`, `images/`, Kaggle's `images_training_rev1.zip` (read in place), or `path` itself"
-    path = Path(path)
-    if path.suffix.lower() == '.zip' and path.is_file(): return zip_folder(path)
-    if d := next((path/o for o in ['images_training_rev1', 'images'] if (path/o).is_dir()), None): return d
-    return zip_folder(path/'images_training_rev1.zip') if (path/'images_training_rev1.zip').is_file() else path
+    "The image folder of data set `path`: `images_training_rev1/`, `images/`, Kaggle's `images_training_rev1.zip` (read in place, in the competition zip too), or `path` itself"
+    path = kaggle_folder(path)  # the competition zip, where it is all there is
+    if path.suffix.lower() == '.zip' and is_file(path) and not is_file(path/'images_training_rev1.zip'): return zip_folder(path)  # the images' zip
+    if d := next((path/o for o in ['images_training_rev1', 'images'] if is_folder(path/o)), None): return d
+    return zip_folder(path/'images_training_rev1.zip') if is_file(path/'images_training_rev1.zip') else path
 
 def solution_files(path:Path)->list:
-    "The `training_solutions*.csv` files of data folder `path`, and zipped ones (Kaggle's `training_solutions_rev1.zip`: pandas reads them as they are)"
-    return sorted([*path.glob('training_solutions*.csv'), *path.glob('training_solutions*.zip')])
+    "The `training_solutions*.csv` files of data folder `path`, and zipped ones (Kaggle's `training_solutions_rev1.zip`), in the competition zip too"
+    return [f for f in list_files(kaggle_folder(path)) if any(fnmatch(f.name, f'training_solutions*.{x}') for x in ('csv', 'zip'))]
 
-def _n_rows(fn)->int: return len(pd.read_csv(fn, usecols=['GalaxyID']))  # a zipped CSV too
+def _n_rows(fn)->int: return len(read_csv(fn, usecols=['GalaxyID']))  # a zipped CSV too
 def find_solutions(path:Path, # Data set folder
                    task:str # 'task1', 'task2' or 'tree'
                   )->Path:
     "The largest `training_solutions*.csv` in `path` that has every column `task` needs"
-    if not path.is_dir(): raise FileNotFoundError(f"data folder not found: {shown_path(path)}")
+    if not is_folder(path): raise FileNotFoundError(f"data folder not found: {shown_path(path)}")
     cands = solution_files(path)
     if not cands: raise FileNotFoundError(f"{path}: no training_solutions*.csv; name the solutions CSV with --csv (csv= in Python)")
     cols = task_columns(task)
@@ -193,7 +194,7 @@ def preload_images(sel:pd.DataFrame, # Galaxies with an image file in `fn`
 
 def training_csvs(path:Path)->list:
     "Every `training_solutions*.csv` of data folder `path` whose header serves: a training-only folder's labels, combined"
-    if not path.is_dir(): raise FileNotFoundError(f"data folder not found: {shown_path(path)}")
+    if not is_folder(path): raise FileNotFoundError(f"data folder not found: {shown_path(path)}")
     fits = [f for f in solution_files(path) if csv_problem(f) is None]
     if not fits: raise FileNotFoundError(f"{shown_path(path)}: no usable training_solutions*.csv (Kaggle's header: GalaxyID, Class1.1, …)")
     return fits

@@ -9,7 +9,7 @@ from pathlib import Path
 from .console import track
 from .data import task_columns
 from .tree import COLUMNS
-from .archives import list_files, zip_folder, file_stat, is_file
+from .archives import list_files, zip_folder, file_stat, is_file, is_folder, kaggle_folder, read_csv
 from .transforms import galaxy_id
 from .settings import saved_config, run_cache
 from .runfolder import RunLock
@@ -20,10 +20,16 @@ from .inference import load_run
 __all__ = ['STATE_WORDS', 'KAGGLE_BENCHMARK', 'galaxy_files', 'predict_folder', 'check_submission']
 
 # %% ../nbs/09b_predict.ipynb #55f6d2e0
+def _image_folder(folder)->Path:
+    "Where the images of `folder` are: in Kaggle's `images_test_rev1.zip` when `folder` is Kaggle's download (or the competition zip, or a folder holding just that), else `folder`"
+    folder = kaggle_folder(folder)
+    return folder/'images_test_rev1.zip' if is_file(folder/'images_test_rev1.zip') else folder
+
 def galaxy_files(folder)->tuple:
-    "The image files in `folder` (or in Kaggle's `images_test_rev1.zip`, read in place) named by a GalaxyID, and `(file, reason)` for every other file (hidden files aside)"
-    if str(folder).lower().endswith('.zip') and Path(folder).is_file(): entries, named = list_files(zip_folder(Path(folder))), {}
-    elif Path(folder).is_dir():
+    "The image files in `folder` (or in Kaggle's `images_test_rev1.zip`, read in place, in the competition zip too) named by a GalaxyID, and `(file, reason)` for every other file (hidden files aside)"
+    folder = _image_folder(folder)
+    if folder.suffix.lower() == '.zip' and is_file(folder): entries, named = list_files(zip_folder(folder)), {}
+    elif folder.is_dir():
         entries = sorted(p for p in Path(folder).iterdir() if not p.name.startswith('.'))
         named = {f: "a link to a file that does not exist" for f in entries if f.is_symlink() and not f.exists()}
     else: raise FileNotFoundError(f"image folder not found: {folder}")
@@ -150,8 +156,8 @@ def _id_problem(ids:pd.Series, want:pd.Series|None, benchmark, skipped:list)->st
 
 def _benchmark_beside(folder)->Path|None:
     "Kaggle's benchmark file in the folder that holds the images' folder (or zip file), zipped or not"
-    here = next(p for p in [Path(folder), *Path(folder).parents] if p.is_dir() and p != Path(folder))
-    return next((f for f in (here/KAGGLE_BENCHMARK, here/KAGGLE_BENCHMARK.replace('.csv', '.zip')) if f.is_file()), None)
+    here = next(p for p in _image_folder(folder).parents if is_folder(p))  # in the competition zip too
+    return next((f for f in (here/KAGGLE_BENCHMARK, here/KAGGLE_BENCHMARK.replace('.csv', '.zip')) if is_file(f)), None)
 
 def check_submission(csv, # A submission CSV for Kaggle's Galaxy Zoo challenge
                      benchmark=None, # Kaggle's `all_zeros_benchmark.csv`: the GalaxyIDs a submission must have, in its order; None: ascending GalaxyIDs
@@ -165,7 +171,7 @@ def check_submission(csv, # A submission CSV for Kaggle's Galaxy Zoo challenge
         what = f"no column {missing[0]}" if missing else f"unexpected column {extra[0]!r}" if extra else "columns not in Kaggle's order"
         raise ValueError(f"{csv}: not a Kaggle submission: {what} (expected GalaxyID, then Class1.1 … Class11.6)")
     if not pd.api.types.is_integer_dtype(sub.GalaxyID): raise ValueError(f"{csv}: not a Kaggle submission: GalaxyID holds values that are not whole numbers")
-    want = pd.read_csv(benchmark, usecols=['GalaxyID']).GalaxyID if benchmark else None
+    want = read_csv(benchmark, usecols=['GalaxyID']).GalaxyID if benchmark else None  # zipped, in the competition zip too
     if problem := _first_bad_value(sub) or _id_problem(sub.GalaxyID, want, benchmark, list(skipped)):
         raise ValueError(f"{csv}: not a Kaggle submission: {problem}")
     return sub
