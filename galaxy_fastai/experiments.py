@@ -38,9 +38,13 @@ def mean_sd(results:dict, # Model name -> `seed_runs` frame
             cols:list, # Metric columns to show
             digits:int=3 # Decimals (`minutes`: 1)
            )->pd.DataFrame:
-    "A table of 'mean ± sd' over the seeds of each model, and the number of seeds"
+    "A table of 'mean ± sd' over the seeds of each model, with the number of seeds and of training galaxies (what the data did)"
     def fmt(s, n): return f"{s.mean():.{n}f} ± {s.std(ddof=1):.{n}f}" if len(s) > 1 else f"{s.iloc[0]:.{n}f}"
-    return pd.DataFrame({name: {'seeds': len(df), **{c: fmt(df[c].astype(float), 1 if c == 'minutes' else digits) for c in cols}}
+    def galaxies(df):
+        n = df.n_train.astype(int)
+        return f"{n.min():,}" if n.nunique() == 1 else f"{n.min():,}–{n.max():,}"
+    return pd.DataFrame({name: {'seeds': len(df), **({'training galaxies': galaxies(df)} if 'n_train' in df else {}),
+                                **{c: fmt(df[c].astype(float), 1 if c == 'minutes' else digits) for c in cols}}
                          for name,df in results.items()}).T
 
 def ensemble_report(runs:list, # Run folders with the same task and held-out galaxies (one config, several seeds)
