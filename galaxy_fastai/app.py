@@ -78,9 +78,9 @@ def galaxy_page(run, # Run folder written by `train_run` / `galaxy_train`
     examples = [str(f) for f in (examples or app_examples(run))]
     model = GalaxyPredictor(run, examples[0])
     def predict(fn):
-        if not fn: raise gr.Error('Upload a galaxy image first (a JPEG or PNG).')
+        if not fn: raise gr.Error('Upload a galaxy image first (a JPEG or PNG).', duration=None)
         try: fracs = model.answers(fn)
-        except ValueError as e: raise gr.Error(f'Not a usable image: {e.args[0].split(": ", 1)[-1]}') from None
+        except ValueError as e: raise gr.Error(f'Not a usable image: {e.args[0].split(": ", 1)[-1]}', duration=None) from None
         return _answers_html(fracs), model.cam(fn, model.top(fracs))
     with gr.Blocks(title=f'galaxy_fastai: {Path(run).name}', analytics_enabled=False) as page:
         gr.Markdown(f"## What does `{Path(run).name}` see in a galaxy?\nA {model.cfg['model']} model of {model.cfg['task']} "

@@ -69,7 +69,10 @@ def test_app_names_a_bad_file(app, browser, tmp_path):
     bad = tmp_path/'not_a_galaxy.jpg'
     bad.write_text('a text file, renamed')
     _upload(browser, app, bad)
-    msg = WebDriverWait(browser, 60).until(lambda b: 'Not a usable image' in b.find_element('tag name', 'body').text and b.find_element('tag name', 'body').text)
+    def shown(b):
+        text = b.find_element('tag name', 'body').text  # read once: the page may change between two reads
+        return 'Not a usable image' in text and text
+    msg = WebDriverWait(browser, 60).until(shown)
     line = next(l for l in msg.splitlines() if 'Not a usable image' in l)
     assert 'cannot decode' in line, line  # the reason, in one line
     assert 'Traceback' not in msg

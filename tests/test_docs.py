@@ -116,7 +116,8 @@ def test_search(site, browser):
     assert first.get_attribute('href').endswith('models.html#branch_learner'), first.get_attribute('href')
     box.send_keys(Keys.ENTER)
     WebDriverWait(browser, 5).until(lambda b: b.current_url.endswith('models.html#branch_learner'))
-    assert browser.find_element('id', 'branch_learner').is_displayed()
+    entry = WebDriverWait(browser, 5).until(lambda b: b.find_elements('id', 'branch_learner'))[0]  # the URL changes before the new page has loaded
+    assert entry.is_displayed()
     box = browser.find_element('id', 'search')
     box.send_keys('gradcam')  # no hyphen, any case: finds Grad-CAM
     hits = WebDriverWait(browser, 5).until(lambda b: b.find_elements('css selector', '.search .results a'))
