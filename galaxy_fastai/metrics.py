@@ -15,7 +15,8 @@ from .data import CLASS1_NAMES, task_columns, reached
 # %% auto #0
 __all__ = ['class_index', 'macro_f1', 'MacroF1', 'vote_accuracy', 'Accuracy', 'task1_report', 'plot_confusion', 'flat',
            'question_mse', 'question_accuracy', 'kaggle_rmse', 'FractionMetric', 'fraction_metrics', 'fractions_report',
-           'child_confusion', 'answer_auc', 'plot_roc', 'mcnemar', 'paired_bootstrap']
+           'child_confusion', 'answer_auc', 'plot_roc', 'mcnemar', 'paired_bootstrap', 'question_scores',
+           'paired_report']
 
 # %% ../nbs/06_metrics.ipynb #1bacbc02
 def class_index(targ):
@@ -196,3 +197,33 @@ def paired_bootstrap(err_a, # Per galaxy: model A's error (e.g. squared error), 
     idx = np.random.default_rng(seed).integers(0, len(d), (n, len(d)))
     lo, hi = np.percentile(d[idx].mean(1), [2.5, 97.5])
     return {'n': len(d), 'diff': float(d.mean()), 'lo': float(lo), 'hi': float(hi)}
+
+# %% ../nbs/06_metrics.ipynb #9da76701
+def question_scores(pred, targ, cols:list, # As for `fractions_report`
+                    q:str # A question
+                   )->pd.DataFrame:
+    "Per galaxy: `right`, whether `q`'s most voted answer is predicted (NaN off its true path), and `sq_error`, the squared error of `q`'s answers (NaN where unknown)"
+    idx = [cols.index(c) for c in ANSWERS[q]]
+    p, t = _np(pred), _np(targ)
+    known = ~np.isnan(t[:, idx]).any(1)
+    on = np.zeros(len(t), bool)
+    on[known] = reached(pd.DataFrame(t[known], columns=cols), q)
+    right = np.where(on, p[:, idx].argmax(1) == np.nan_to_num(t[:, idx]).argmax(1), np.nan)
+    return pd.DataFrame({'right': right, 'sq_error': np.where(known, ((p[:, idx] - t[:, idx])**2).mean(1), np.nan)})
+
+def paired_report(preds_a:list, # Model A's predictions on the test galaxies, one per seed
+                  preds_b:list, # Model B's, on the same galaxies in the same order
+                  targ, cols:list, # Targets and answer columns, as for `fractions_report`
+                  questions=None # Default: every question of `cols`
+                 )->pd.DataFrame:
+    "Per question, accuracy and MSE of A and B (mean over seeds), B − A with its 95 % bootstrap interval over galaxies, and McNemar's p of the two ensembles"
+    rows = {}
+    for q in questions or questions_in(cols):
+        a, b = (pd.concat([question_scores(p, targ, cols, q) for p in preds]).groupby(level=0).mean() for preds in (preds_a, preds_b))
+        ens_a, ens_b = (question_scores(torch.stack([flat(p) for p in preds]).mean(0), targ, cols, q).right for preds in (preds_a, preds_b))
+        for fig,col in (('acc', 'right'), ('mse', 'sq_error')):
+            on = a[col].notna()
+            boot = paired_bootstrap(b[col][on], a[col][on])
+            rows[f'{fig}_{q}'] = {'galaxies': int(on.sum()), 'A': a[col][on].mean(), 'B': b[col][on].mean(), 'B − A': boot['diff'], 'low': boot['lo'], 'high': boot['hi'],
+                                  'McNemar p': mcnemar(ens_a[on] == 1, ens_b[on] == 1)['p'] if fig == 'acc' else np.nan}
+    return pd.DataFrame(rows).T.astype({'galaxies': int})
