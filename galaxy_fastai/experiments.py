@@ -33,9 +33,10 @@ def seed_runs(name:str, # Runs go to `{runs}/{name}-s{seed}`
     return pd.DataFrame.from_dict(rows, orient='index').rename_axis('seed')
 
 def fit_minutes(run)->float:
-    "Minutes the run's epochs took, from its history (fastai's `time` column, mm:ss)"
+    "Minutes the run's epochs take, one run at a time: its median epoch (fastai's `time` column, mm:ss) times its epochs"
     t = pd.read_csv(Path(run)/'history.csv', dtype={'time': str}).time.str.split(':', expand=True).astype(int)
-    return round((t[0] * 60 + t[1]).sum() / 60, 1)
+    secs = t[0] * 60 + t[1]
+    return round(secs.median() * len(secs) / 60, 1)  # the median: an epoch that a pause or another job stretched does not count
 
 def mean_sd(results:dict, # Model name -> `seed_runs` frame
             cols:list, # Metric columns to show
