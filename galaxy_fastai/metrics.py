@@ -60,15 +60,17 @@ def plot_confusion(targ, # True class indices
                    names:list, # Class names, index order
                    title:str='', # Axes title
                    normalize:str|None=None, # None for counts, 'true' for row fractions
-                   ax=None):
+                   ax=None, # Axes to draw on (default: a new 4 x 4 in figure)
+                   colorbar:bool=True # False where the printed counts say it all and the width is needed (matrices side by side)
+                  ):
     "Draw the confusion matrix of `pred` against `targ` over all classes in `names`"
     if ax is None: _, ax = plt.subplots(figsize=(4, 4))
     k = len(names)
     cm = confusion_matrix(targ, pred, labels=range(k), normalize=normalize) if len(targ) else np.zeros((k, k), int)  # an empty mask: all zeros
     if not normalize: cm = cm.astype(int)  # counts read as counts (`168`, not `168.0`)
-    ConfusionMatrixDisplay(cm, display_labels=names).plot(ax=ax, colorbar=True, values_format='.2f' if normalize else 'd')
-    ax.set_title('\n'.join(textwrap.fill(l, 44, break_on_hyphens=False) for l in title.split('\n')), fontsize=10)  # long question texts wrap within the axes
-    plt.setp(ax.get_xticklabels(), rotation=30, ha='right')
+    ConfusionMatrixDisplay(cm, display_labels=names).plot(ax=ax, colorbar=colorbar, values_format='.2f' if normalize else 'd')
+    ax.set_title('\n'.join(textwrap.fill(l, 32, break_on_hyphens=False) for l in title.split('\n')), fontsize=10)  # long question texts wrap within the axes, side by side too
+    if max(len(l) for n in names for l in str(n).split('\n')) > 12: plt.setp(ax.get_xticklabels(), rotation=30, ha='right')  # long names would run into each other
     return ax
 
 # %% ../nbs/06_metrics.ipynb #5aa5e991
@@ -143,7 +145,7 @@ def child_confusion(pred, targ, cols:list, # As for `fractions_report`
     on = reached(tdf if parent_from == 'true' else pdf, q)
     via = ' · '.join(label_name(a) for a in ancestors(q))
     title = f"{q} ({QUESTION_TEXT[q]})\n" + (f"{parent_from} path: {via}" if via else 'all galaxies') + f" (n={on.sum()})"
-    names = [label_name(c).replace(' ', '\n', 1) for c in ANSWERS[q]]  # 'Class7.1' over 'completely round': narrow tick labels
+    names = ['\n'.join([c, textwrap.fill(label_name(c).split(' ', 1)[1], 9, break_on_hyphens=False, break_long_words=False)]) for c in ANSWERS[q]]  # 'Class7.1' over 'completely' over 'round': tick labels narrow enough to stand upright
     return plot_confusion(t[on].argmax(1), p[on].argmax(1), names, title, ax=ax, **kwargs)
 
 # %% ../nbs/06_metrics.ipynb #53302d84
