@@ -14,11 +14,18 @@ from .metrics import flat
 __all__ = ['last_conv', 'grad_cam', 'plot_cams', 'calibration_bins', 'calibration_error', 'plot_calibration']
 
 # %% ../nbs/10a_interpretation.ipynb #f559e3d4
+_AFTER_CONV = (nn.BatchNorm2d, nn.GroupNorm, nn.InstanceNorm2d, nn.ReLU, nn.LeakyReLU, nn.ELU, nn.GELU, nn.SiLU, nn.Mish)
+
 def last_conv(model:nn.Module)->nn.Module:
-    "The last `Conv2d` of `model`: Grad-CAM's usual layer, the finest feature maps that still know where things are"
-    convs = [m for m in model.modules() if isinstance(m, nn.Conv2d)]
-    if not convs: raise ValueError(f"{type(model).__name__} has no Conv2d layer to take Grad-CAM from")
-    return convs[-1]
+    "The last `Conv2d` of `model` with the normalisation and activation after it: Grad-CAM's layer, the finest feature maps that still know where things are, as the network uses them"
+    names = [n for n,m in model.named_modules() if isinstance(m, nn.Conv2d)]
+    if not names: raise ValueError(f"{type(model).__name__} has no Conv2d layer to take Grad-CAM from")
+    parent_name, _, child = names[-1].rpartition('.')
+    parent = model.get_submodule(parent_name)
+    if not isinstance(parent, nn.Sequential): return parent.get_submodule(child)  # no order to follow: the convolution itself
+    kids, i = list(parent), int(child)
+    while i + 1 < len(kids) and isinstance(kids[i + 1], _AFTER_CONV): i += 1  # a BatchNorm can flip a map's sign and shift it: weigh what the next layer sees
+    return kids[i]
 
 def grad_cam(model:nn.Module, # A CNN; its outputs side by side (`flat`) are what `output` indexes
              x:torch.Tensor, # A batch of images, as the model takes them
