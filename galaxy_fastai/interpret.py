@@ -20,10 +20,10 @@ def last_conv(model:nn.Module)->nn.Module:
     "The last `Conv2d` of `model` with the normalisation and activation after it: Grad-CAM's layer, the finest feature maps that still know where things are, as the network uses them"
     names = [n for n,m in model.named_modules() if isinstance(m, nn.Conv2d)]
     if not names: raise ValueError(f"{type(model).__name__} has no Conv2d layer to take Grad-CAM from")
-    parent_name, _, child = names[-1].rpartition('.')
-    parent = model.get_submodule(parent_name)
-    if not isinstance(parent, nn.Sequential): return parent.get_submodule(child)  # no order to follow: the convolution itself
-    kids, i = list(parent), int(child)
+    conv, parent = model.get_submodule(names[-1]), model.get_submodule(names[-1].rpartition('.')[0])
+    if not isinstance(parent, nn.Sequential): return conv  # no order of layers to follow: the convolution itself
+    kids = list(parent)
+    i = kids.index(conv)  # by identity: a Sequential's children may have names, not indices
     while i + 1 < len(kids) and isinstance(kids[i + 1], _AFTER_CONV): i += 1  # a BatchNorm can flip a map's sign and shift it: weigh what the next layer sees
     return kids[i]
 
