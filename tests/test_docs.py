@@ -20,6 +20,7 @@ RAW_LATEX = re.compile(r'\$[^$\n]*\\[a-zA-Z]+[^$\n]*\$')  # a formula KaTeX did 
 PLACEHOLDER_ALT = 'No description has been provided'
 SCROLL = "return document.documentElement.scrollWidth - document.documentElement.clientWidth"
 MAIN_WIDTH = "return document.querySelector('main').getBoundingClientRect().width"
+WAIT = 30  # seconds a wait may take: it ends as soon as its condition holds; under CI the other worker runs notebooks beside the browser, and a page load once took over 5 s there
 
 @pytest.fixture(scope='module')
 def site():
@@ -112,15 +113,15 @@ def test_search(site, browser):
     browser.get((site/'tree.html').as_uri())
     box = browser.find_element('id', 'search')
     box.send_keys('branch_learner')
-    first = WebDriverWait(browser, 5).until(lambda b: b.find_elements('css selector', '.search .results a'))[0]
+    first = WebDriverWait(browser, WAIT).until(lambda b: b.find_elements('css selector', '.search .results a'))[0]
     assert first.get_attribute('href').endswith('models.html#branch_learner'), first.get_attribute('href')
     box.send_keys(Keys.ENTER)
-    WebDriverWait(browser, 5).until(lambda b: b.current_url.endswith('models.html#branch_learner'))
-    entry = WebDriverWait(browser, 5).until(lambda b: b.find_elements('id', 'branch_learner'))[0]  # the URL changes before the new page has loaded
+    WebDriverWait(browser, WAIT).until(lambda b: b.current_url.endswith('models.html#branch_learner'))
+    entry = WebDriverWait(browser, WAIT).until(lambda b: b.find_elements('id', 'branch_learner'))[0]  # the URL changes before the new page has loaded
     assert entry.is_displayed()
     box = browser.find_element('id', 'search')
     box.send_keys('gradcam')  # no hyphen, any case: finds Grad-CAM
-    hits = WebDriverWait(browser, 5).until(lambda b: b.find_elements('css selector', '.search .results a'))
+    hits = WebDriverWait(browser, WAIT).until(lambda b: b.find_elements('css selector', '.search .results a'))
     assert any('interpretation.html' in a.get_attribute('href') for a in hits), [a.get_attribute('href') for a in hits]
     assert re.sub(r'[\W_]', '', browser.find_element('css selector', '.search .results a mark').text.lower()) == 'gradcam'  # the match highlighted
     snippets = ' '.join(a.text for a in hits)
@@ -129,5 +130,5 @@ def test_search(site, browser):
     assert browser.find_elements('css selector', '.search .results a')[1].get_attribute('class') == 'selected'
     box.clear(); box.send_keys(Keys.ESCAPE)
     box.send_keys('zzqxj')
-    assert WebDriverWait(browser, 5).until(lambda b: b.find_element('css selector', '.search .results').text) == 'No results'
+    assert WebDriverWait(browser, WAIT).until(lambda b: b.find_element('css selector', '.search .results').text) == 'No results'
 
