@@ -5,7 +5,7 @@ warning, a traceback or a machine's path; the API entries have clean signatures 
 finds `branch_learner` and goes to its entry, and `gradcam` finds Grad-CAM. Every formula is typeset (KaTeX), every
 image has alt text, no page scrolls sideways at 800 px, and at 390 px the sidebar folds behind a menu button. A screenshot of the home page is saved in the build folder
 (`_docs/screenshot-home.png`) as a CI artifact."""
-import re, subprocess, sys, pytest
+import fcntl, os, re, subprocess, sys, pytest
 from pathlib import Path
 from urllib.parse import urlparse, unquote
 
@@ -23,8 +23,14 @@ MAIN_WIDTH = "return document.querySelector('main').getBoundingClientRect().widt
 WAIT = 30  # seconds a wait may take: it ends as soon as its condition holds; under CI the other worker runs notebooks beside the browser, and a page load once took over 5 s there
 
 @pytest.fixture(scope='module')
-def site():
-    subprocess.run([sys.executable, str(ROOT/'tools'/'docs.py'), '--out', str(SITE)], check=True)
+def site(tmp_path_factory):
+    "The site, built once a test session: pytest-xdist runs a module fixture in each worker, and two builds at once broke one (seen here)"
+    shared = tmp_path_factory.getbasetemp().parent if os.environ.get('PYTEST_XDIST_WORKER') else tmp_path_factory.getbasetemp()  # the workers' common folder
+    with open(shared/'docs.lock', 'w') as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # the other worker waits here; the lock goes with the file
+        if not (shared/'docs.built').exists():
+            subprocess.run([sys.executable, str(ROOT/'tools'/'docs.py'), '--out', str(SITE)], check=True)
+            (shared/'docs.built').touch()
     return SITE
 
 def _figures_in_notebooks()->int:
