@@ -65,7 +65,7 @@ def plot_cams(learn:Learner, # A learner whose DataLoaders preprocess `df` (e.g.
         for r,name in enumerate(outputs, 1):
             show_image(imgs[c], ax=axs[r, c])
             im = axs[r, c].imshow(to_np(cams[c, r - 1]) / float(vmax[c]), alpha=alpha, cmap='magma', vmin=0, vmax=1)
-        fig.colorbar(im, ax=axs[1:, c].tolist(), location='bottom', shrink=0.9, label="of this galaxy's largest")  # the scale of its column
+        fig.colorbar(im, ax=axs[1:, c].tolist(), location='bottom', shrink=0.9, label="of this galaxy's\nlargest")  # the scale of its column
     for r,name in enumerate(['image'] + list(outputs)):
         axs[r, 0].text(-0.06, 0.5, name, transform=axs[r, 0].transAxes, rotation=90, ha='right', va='center', fontsize=11)
     return fig
